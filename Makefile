@@ -1,0 +1,38 @@
+# Django at scale: `make` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# MariaDB's client library present? Then install mysqlclient too (the [mysql] extra).
+EXTRAS := $(shell pkg-config --exists libmariadb 2>/dev/null && echo '[mysql]')
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint format notebooks clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed  ## create .venv and install the workshop into it
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed (PYTHON=python3.12 make ...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".$(EXTRAS)"
+	@touch $@
+
+run: setup  ## set up, then run stage 01 at http://127.0.0.1:8000
+	$(BIN)/workshop run 01
+
+test: setup  ## set up, then run every stage's tests and the tooling tests
+	$(BIN)/workshop test
+
+lint: setup  ## ruff: lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup  ## ruff: fix what it can and format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:  ## remove run folders, databases and results (keeps .venv)
+	rm -rf .run results stages/*/var work

@@ -1,0 +1,1 @@
+"""The subcommands of ``workshop``, one module per area."""

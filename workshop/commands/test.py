@@ -1,0 +1,25 @@
+"""``workshop test [NN]``: every stage's tests in its own process, then one summary."""
+
+import argparse
+
+from workshop.stages import stage_get, stage_list
+from workshop.testrun import stage_suite_run, summary_print, tooling_suite_run
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "test",
+        help="run the tests of one stage, or of every stage and the tooling",
+        description="Extra arguments after -- go to pytest, e.g. workshop test 01 -- -k cart -x",
+    )
+    parser.add_argument("stage", nargs="?", help="a stage number; default: all stages and tooling")
+    parser.add_argument("pytest_args", nargs="*", help=argparse.SUPPRESS)
+    parser.set_defaults(handler=test)
+
+
+def test(args):
+    stages = [stage_get(args.stage)] if args.stage else stage_list()
+    results = [stage_suite_run(stage, pytest_args=args.pytest_args) for stage in stages]
+    if not args.stage:
+        results.append(tooling_suite_run(pytest_args=args.pytest_args))
+    return 0 if summary_print(results) else 1

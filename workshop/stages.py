@@ -1,0 +1,45 @@
+"""The stages of the workshop, as found on disk: stages/NN_name/."""
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ROOT
+
+STAGES_DIR = ROOT / "stages"
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: str  # "01"
+    name: str  # "01_single_instance"
+    path: Path
+
+    @property
+    def title(self) -> str:
+        return self.name[3:].replace("_", " ")
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for running this stage's Django in a subprocess."""
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="shop.settings", **extra)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.path), env.get("PYTHONPATH")]))
+        return env
+
+
+def stage_list() -> list[Stage]:
+    return [
+        Stage(number=p.name[:2], name=p.name, path=p)
+        for p in sorted(STAGES_DIR.iterdir())
+        if re.fullmatch(r"\d\d_\w+", p.name) and (p / "manage.py").exists()
+    ]
+
+
+def stage_get(number: str) -> Stage:
+    """A stage by number ("1", "01") or full folder name; SystemExit with the choices."""
+    wanted = number.zfill(2) if number.isdigit() else number
+    for stage in stage_list():
+        if wanted in (stage.number, stage.name):
+            return stage
+    choices = ", ".join(s.number for s in stage_list())
+    raise SystemExit(f"No stage {number!r}: choose one of {choices}.")
