@@ -119,3 +119,15 @@ def test_odd_searches_find_nothing_and_never_fail(client, query):
 
     assert response.status_code == 200
     assert list(response.context["results"]) == []
+
+
+def test_a_listing_marks_sold_out_products_instead_of_offering_them(client):
+    category = CategoryFactory()
+    sold_out = ProductFactory(category=category, stock=0)
+    available = ProductFactory(category=category, stock=2)
+
+    page = client.get(category.get_absolute_url()).content.decode()
+
+    assert reverse("cart_add", args=[available.pk]) in page
+    assert reverse("cart_add", args=[sold_out.pk]) not in page
+    assert "Sold out" in page

@@ -33,7 +33,7 @@ KINDS = [
         "Televisions",
         "Big screens for every living room.",
         ("Vista", "Cinema", "Aurora", "Pixel"),
-        ("Nordvik", "Solace", "Kaito", "Brightline"),
+        ("Nordvik", "Solace", "Kaito", "Lumora"),
         (229, 2999),
         {
             "Screen": ("43 in", "50 in", "55 in", "65 in", "75 in"),
@@ -108,7 +108,7 @@ KINDS = [
         "Speakers",
         "Fill the room with music.",
         ("Boom", "Echo", "Resonance", "Mini"),
-        ("Aurelle", "Sonik", "Brightline"),
+        ("Aurelle", "Sonik", "Lumora"),
         (29, 899),
         {
             "Connection": ("Bluetooth", "Wi-Fi", "Wi-Fi and Bluetooth"),
@@ -165,7 +165,7 @@ KINDS = [
         "Smart Home",
         "Lights, plugs and hubs that listen.",
         ("Hub", "Glow", "Sense", "Plug"),
-        ("Homely", "Brightline", "Veyra"),
+        ("Homely", "Lumora", "Veyra"),
         (12, 399),
         {"Works with": ("Wi-Fi", "Zigbee", "Thread"), "Voice control": ("Yes", "No")},
     ),
@@ -274,7 +274,7 @@ def catalogue_rows(*, seed: int = 2010):
 def _product(rng: random.Random, kind: Kind, n: int) -> dict:
     brand = kind.brands[n % len(kind.brands)]
     line = kind.lines[(n // len(kind.brands)) % len(kind.lines)]
-    model = f"{rng.choice('ABCDEFGHKMRSTX')}{100 + n * 7 % 900}"
+    model = f"{rng.choice('ABCDEFGHKMRSTX')}{rng.randrange(100, 1000)}"
     specs = {name: rng.choice(values) for name, values in kind.specs.items()}
     headline = next(iter(specs.values()))
     name = f"{brand} {line} {model} {headline}"
@@ -292,5 +292,5 @@ def _product(rng: random.Random, kind: Kind, n: int) -> dict:
             f"{kind.description}"
         ),
         "specs": specs,
-        "featured": n < 1,
+        "featured": n % 100 == 42,  # two per category, spread over the brands
     }
