@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+PORT   ?= 8000
 # MariaDB's client library present? Then install mysqlclient too (the [mysql] extra).
 EXTRAS := $(shell pkg-config --exists libmariadb 2>/dev/null && echo '[mysql]')
 
@@ -20,8 +21,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".$(EXTRAS)"
 	@touch $@
 
-run: setup  ## set up, then run stage 01 at http://127.0.0.1:8000
-	$(BIN)/workshop run 01
+run: setup  ## set up, then run stage 01 at http://127.0.0.1:8000 (PORT=8001 for another)
+	$(BIN)/workshop run 01 --port $(PORT)
 
 test: setup  ## set up, then run every stage's tests and the tooling tests
 	$(BIN)/workshop test
