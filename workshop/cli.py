@@ -7,6 +7,7 @@ import importlib
 COMMAND_MODULES = [
     "workshop.commands.run",
     "workshop.commands.test",
+    "workshop.commands.stack",
 ]
 
 

@@ -1,0 +1,84 @@
+"""docker-compose.yml runs every stage: the files it names exist, the nginx template of
+each stage gets every value it needs, and docker compose accepts the file for each
+STAGE. No Docker engine is needed: `docker compose config` only reads."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from workshop import ROOT
+from workshop.stack.templating import PLACEHOLDER
+from workshop.stages import stage_list
+from workshop.testing.services import require
+
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+STAGES = stage_list()
+DEFAULT = re.compile(r"\$\{(\w+):-([^}]*)\}")
+
+
+def compose_text(stage_name: str) -> str:
+    """The file as compose reads it with STAGE set, other variables at their defaults."""
+    text = COMPOSE_FILE.read_text()
+    return DEFAULT.sub(lambda m: stage_name if m.group(1) == "STAGE" else m.group(2), text)
+
+
+def host_paths(text: str) -> list[str]:
+    """Every path on the host side: bind mounts, the build context."""
+    mounts = re.findall(r"^\s+- (\.{1,2}/[^:\s]+):", text, flags=re.MULTILINE)
+    contexts = re.findall(r"^\s+(?:build|context): (\S+)$", text, flags=re.MULTILINE)
+    return mounts + contexts
+
+
+def web_environment(text: str) -> set[str]:
+    web = re.search(r"^  web:\n(.*?)^  \w+:\n", text, flags=re.MULTILINE | re.DOTALL).group(1)
+    block = re.search(r"^    environment:\n((?:      .*\n|\s*#.*\n)+)", web, flags=re.MULTILINE)
+    return set(re.findall(r"^      (\w+):", block.group(1), flags=re.MULTILINE))
+
+
+def test_the_default_stage_is_stage_01():
+    assert "${STAGE:-01_single_instance}" in COMPOSE_FILE.read_text()
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
+def test_every_path_the_compose_file_names_exists(stage):
+    paths = host_paths(compose_text(stage.name))
+
+    assert any("deploy/nginx.conf.template" in p for p in paths)
+    assert [p for p in paths if not (ROOT / p).exists()] == []
+    assert (ROOT / "Dockerfile").exists() and (ROOT / ".dockerignore").exists()
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
+def test_the_gunicorn_config_the_app_runs_exists(stage):
+    command = re.search(r'"-c", "([^"]+)"', COMPOSE_FILE.read_text()).group(1)
+
+    assert (stage.path / command).exists()
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
+def test_the_web_service_sets_every_placeholder_of_the_stage_nginx_template(stage):
+    template = (stage.path / "deploy" / "nginx.conf.template").read_text()
+
+    assert set(PLACEHOLDER.findall(template)) <= web_environment(compose_text(stage.name))
+
+
+def compose_command() -> list[str]:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker"):
+        return ["docker", "compose"]
+    require("needs docker compose to validate the file: apt-get install docker-compose")
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
+def test_docker_compose_accepts_the_file_for_every_stage(stage, monkeypatch):
+    monkeypatch.setenv("STAGE", stage.name)
+    command = [*compose_command(), "-f", str(COMPOSE_FILE), "config"]
+
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+    assert result.returncode == 0, result.stderr
+    assert f"/app/stages/{stage.name}" in result.stdout
+    assert f"stages/{stage.name}/deploy/nginx.conf.template" in result.stdout

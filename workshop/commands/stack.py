@@ -1,0 +1,98 @@
+"""``workshop up / down / status / logs``: a stage's topology as native processes."""
+
+import shutil
+import subprocess
+import sys
+
+from workshop.stack import Stack, StackError
+from workshop.stack.topology import TOPOLOGY_FILE
+from workshop.stages import stage_get, stage_list
+
+
+def register(subparsers):
+    up = subparsers.add_parser("up", help="start a stage's native stack: nginx, gunicorn, …")
+    up.add_argument("stage", nargs="?", default="01", help="stage number (default 01)")
+    up.add_argument("--port", type=int, help="web port (default: the last one used, or 8000)")
+    up.set_defaults(handler=_reporting_errors(up_command))
+
+    down = subparsers.add_parser("down", help="stop a stage's native stack")
+    down.add_argument("stage", nargs="?", help="stage number (default: every stack that is up)")
+    down.add_argument("--reset", action="store_true", help="and delete its data and logs")
+    down.set_defaults(handler=_reporting_errors(down_command))
+
+    status = subparsers.add_parser(
+        "status", help="native stacks (services, ports, pids, health) and your exercises"
+    )
+    status.add_argument("stage", nargs="?", help="stage number (default: all)")
+    status.set_defaults(handler=_reporting_errors(status_command))
+
+    logs = subparsers.add_parser("logs", help="the last lines of a native stack's logs")
+    logs.add_argument("stage", help="stage number")
+    logs.add_argument("service", nargs="?", help="web, app, cache, db… (default: all)")
+    logs.add_argument("-n", "--lines", type=int, default=20)
+    logs.add_argument("-f", "--follow", action="store_true")
+    logs.set_defaults(handler=_reporting_errors(logs_command))
+
+
+def _reporting_errors(handler):
+    """A StackError is one line for the person at the terminal, not a traceback."""
+
+    def run(args):
+        try:
+            return handler(args)
+        except StackError as error:
+            print(f"workshop {args.command}: {error}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+def up_command(args):
+    Stack.for_stage(stage_get(args.stage), port=args.port).up()
+
+
+def _stacks(number):
+    """The stack of stage ``number``, or of every stage that declares one."""
+    if number:
+        return [Stack.for_stage(stage_get(number))]
+    stages = [s for s in stage_list() if (s.path / TOPOLOGY_FILE).exists()]
+    return [Stack.for_stage(stage) for stage in stages]
+
+
+def down_command(args):
+    for stack in _stacks(args.stage):
+        if args.stage or stack.run.state().get("pids"):
+            stack.down()
+        if args.reset:
+            shutil.rmtree(stack.run.path, ignore_errors=True)
+            stack.say(f"deleted {stack.run.path}")
+
+
+def status_command(args):
+    for stack in _stacks(args.stage):
+        stage, rows = stack.stage, stack.status()
+        if all(row["state"] == "down" for row in rows):
+            print(f"{stage.number} {stage.title}: not up (workshop up {stage.number})")
+            continue
+        print(f"{stage.number} {stage.title}: {stack.url}")
+        for row in rows:
+            print(
+                f"  {row['name']:<9} {row['kind']:<10} port {row['port'] or '-':<6} "
+                f"pid {row['pid'] or '-':<8} {row['state']:<8} {row['health']}"
+            )
+
+
+def logs_command(args):
+    stack = Stack.for_stage(stage_get(args.stage))
+    kinds = [k for k in stack.kinds if args.service in (None, k.name, k.instance.service.name)]
+    if not kinds:
+        names = ", ".join(k.name for k in stack.kinds)
+        raise StackError(f"no service {args.service!r}: choose one of {names}")
+    files = [str(path) for kind in kinds for path in kind.log_files() if path.exists()]
+    if not files:
+        raise StackError(f"no logs yet in {stack.run.path}: workshop up {stack.stage.number}")
+    command = ["tail", "-n", str(args.lines), *(["-F"] if args.follow else []), *files]
+    try:
+        return subprocess.run(command).returncode
+    except KeyboardInterrupt:
+        return 0

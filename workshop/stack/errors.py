@@ -1,0 +1,2 @@
+class StackError(Exception):
+    """Something the person running the stack can fix; the message is one clear line."""

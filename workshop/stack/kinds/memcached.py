@@ -1,0 +1,33 @@
+import getpass
+import os
+import socket
+
+from ..ports import HOST
+from ..programs import program_find
+from .base import Kind
+
+
+class Memcached(Kind):
+    programs = ("memcached",)
+    port_offset = 11
+    priority = 100
+
+    def command(self) -> list[str]:
+        command = [program_find("memcached"), "-l", HOST, "-p", str(self.port), "-U", "0"]
+        command += ["-m", "64"]
+        if os.geteuid() == 0:
+            # memcached refuses to run as root unless told which user to be.
+            command += ["-u", getpass.getuser()]
+        return command
+
+    def django_env(self) -> dict[str, str]:
+        return {"CACHE_URL": f"pymemcache://{HOST}:{self.port}"}
+
+    def health(self) -> str | None:
+        try:
+            with socket.create_connection((HOST, self.port), timeout=1) as sock:
+                sock.sendall(b"version\r\n")
+                answer = sock.recv(64)
+        except OSError as error:
+            return f"no answer ({error.strerror or error})"
+        return None if answer.startswith(b"VERSION") else f"odd answer {answer[:20]!r}"

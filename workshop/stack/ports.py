@@ -1,0 +1,66 @@
+"""Ports on 127.0.0.1: is one free, is one answering, pick one."""
+
+import socket
+import time
+
+import psutil
+
+HOST = "127.0.0.1"
+# The backing services (app servers, cache, databases) sit at a fixed distance above
+# the web port, so two stacks on different web ports (a developer's on 8000, the stack
+# tests' on 8101) never reach for the same ports.
+BACKING_OFFSET = 10000
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_is_listening(port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def port_pick_free() -> int:
+    """A port the system has free right now (bind to 0 and let it choose)."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def port_derive(web_port: int, offset: int) -> int:
+    """The preferred port of a backing service, or a free one when that is taken."""
+    port = web_port + BACKING_OFFSET + offset
+    if port < 65536 and port_is_free(port):
+        return port
+    return port_pick_free()
+
+
+def ports_wait_closed(ports, timeout: float) -> list[int]:
+    """Wait until nothing listens on any of ``ports``; the ones still open."""
+    deadline = time.monotonic() + timeout
+    while True:
+        still_open = [p for p in ports if port_is_listening(p, timeout=0.2)]
+        if not still_open or time.monotonic() > deadline:
+            return still_open
+        time.sleep(0.1)
+
+
+def port_owner(port: int) -> str:
+    """Who listens on ``port``, as far as this user may know: "nginx (pid 123)"."""
+    try:
+        for conn in psutil.net_connections(kind="tcp"):
+            if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+                return f"{psutil.Process(conn.pid).name()} (pid {conn.pid})"
+    except (psutil.Error, OSError):
+        pass  # macOS lists other users' sockets only to root
+    return "another program"

@@ -1,0 +1,28 @@
+"""The programs the stack runs, found on this machine, or one line saying how to get them."""
+
+import os
+import shutil
+
+from .errors import StackError
+
+# program: (Debian package, Homebrew formula)
+PACKAGES = {
+    "nginx": ("nginx", "nginx"),
+    "memcached": ("memcached", "memcached"),
+    "mariadbd": ("mariadb-server", "mariadb"),
+    "mariadb-install-db": ("mariadb-server", "mariadb"),
+}
+# Debian keeps servers in sbin, which is not on an ordinary user's PATH; Homebrew uses
+# its own prefix.
+EXTRA_DIRS = ["/usr/sbin", "/usr/local/sbin", "/opt/homebrew/bin", "/opt/homebrew/sbin"]
+
+
+def program_find(name: str) -> str:
+    search = os.pathsep.join([os.environ.get("PATH", ""), *EXTRA_DIRS])
+    path = shutil.which(name, path=search)
+    if path is None:
+        debian, brew = PACKAGES.get(name, (name, name))
+        raise StackError(
+            f"{name} is not installed: apt-get install {debian} (macOS: brew install {brew})."
+        )
+    return path

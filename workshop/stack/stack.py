@@ -1,0 +1,159 @@
+"""Stack: one stage's topology running natively. The API the CLI, the stack tests and
+the measurement notebooks share."""
+
+import time
+from pathlib import Path
+
+from .errors import StackError
+from .kinds import Kind, kind_class
+from .ports import HOST
+from .processes import process_identity, process_tree
+from .provision import provision
+from .runfolder import RunFolder
+from .starting import not_running, ports_assign, services_start
+from .stopping import leftovers_stop, stack_stop
+from .supervisor import Supervisor
+from .topology import topology_load
+
+DEFAULT_PORT = 8000
+
+
+class Stack:
+    def __init__(self, stage, run: RunFolder, web_port: int, *, quiet: bool = False):
+        self.stage = stage
+        self.run = run
+        self.web_port = web_port
+        self.quiet = quiet
+        self.topology = topology_load(stage.path)
+        self.supervisor = Supervisor(run.path)
+        self.ports: dict[str, int] = run.state().get("ports", {})
+        self.kinds: list[Kind] = sorted(
+            (kind_class(i.kind)(self, i) for i in self.topology.instances()),
+            key=lambda kind: kind.priority,
+        )
+
+    @classmethod
+    def for_stage(cls, stage, port=None, *, run_dir: Path | None = None, quiet=False):
+        """The stack of ``stage``; ``port`` None means the one it last ran on, or 8000.
+        ``run_dir`` puts a second stack of the same stage elsewhere (the stack tests)."""
+        run = RunFolder(run_dir) if run_dir else RunFolder.for_stage_name(stage.name)
+        if port is None:
+            port = run.state().get("web_port", DEFAULT_PORT)
+        return cls(stage, run, port, quiet=quiet)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.web_port}"
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{self.stage.number}] {message}", flush=True)
+
+    def instances_of_kind(self, kind: str):
+        return self.topology.of_kind(kind)
+
+    def kind_of(self, name: str) -> Kind:
+        return next(kind for kind in self.kinds if kind.name == name)
+
+    def env(self) -> dict[str, str]:
+        """What manage.py needs to run against this stack (the app servers get the same)."""
+        env = {
+            "SHOP_VAR_DIR": str(self.run.var_dir),
+            "DJANGO_SECRET_KEY": self.run.secret_key(),
+        }
+        for kind in self.kinds:
+            if kind.name in self.ports:
+                env.update(kind.django_env())
+        return env
+
+    # Up
+
+    def up(self) -> None:
+        """Start whatever is not running yet; return once every service is healthy.
+        When a service cannot start, stop the others: no half stack stays behind."""
+        started = time.monotonic()
+        with self.run.lock():
+            running_port = self.run.state().get("web_port")
+            if self.supervisor.is_running() and running_port != self.web_port:
+                number = self.stage.number
+                message = f"stage {number} is up on port {running_port}: workshop down {number}"
+                raise StackError(message)
+            if self.is_up():
+                self.say(f"already up at {self.url}")
+                return
+            try:
+                self._up()
+            except BaseException:
+                stack_stop(self)  # no half stack stays behind
+                raise
+            self.say(f"up at {self.url} ({time.monotonic() - started:.1f} s)")
+
+    def _up(self) -> None:
+        for kind in self.kinds:
+            kind.preflight()
+        if not self.supervisor.is_running():
+            leftovers_stop(self)
+            self.ports = ports_assign(self)
+            self.run.state_update(web_port=self.web_port, ports=self.ports, stage=self.stage.name)
+            for kind in self.kinds:
+                kind.prepare()
+            self.supervisor.write_config(self.stage.name, self.kinds)
+            self.supervisor.start(env=self.stage.env(**self.env()))
+        # By priority: databases and caches, then the app servers, then nginx (which
+        # would mark app servers that do not answer yet as failed for a while).
+        for priority in sorted({kind.priority for kind in self.kinds}):
+            group = [kind for kind in self.kinds if kind.priority == priority]
+            apps = [kind for kind in group if kind.instance.kind == "gunicorn"]
+            if not_running(self, apps):
+                provision(self)  # before the first app server serves a request
+            services_start(self, group)
+        self.run.state_update(pids=[process_identity(p) for p in self.all_pids()])
+
+    # State
+
+    def is_up(self) -> bool:
+        if not_running(self, self.kinds):
+            return False
+        return all(kind.health() is None for kind in self.kinds)
+
+    def service_pids(self) -> dict[str, list[int]]:
+        """Every process of each service, workers included, by service name."""
+        processes = self.supervisor.processes()
+        pids: dict[str, list[int]] = {}
+        for kind in self.kinds:
+            pid = processes.get(kind.name, {}).get("pid", 0)
+            if pid:
+                pids.setdefault(kind.instance.service.name, []).extend(process_tree(pid))
+        return pids
+
+    def all_pids(self) -> list[int]:
+        """supervisord's and every service's, for down to check."""
+        pids = [pid for group in self.service_pids().values() for pid in group]
+        supervisord = self.supervisor.pid()
+        return [supervisord, *pids] if supervisord else pids
+
+    def status(self) -> list[dict]:
+        """One row per service instance: name, kind, port, pid, state, health."""
+        processes = self.supervisor.processes()
+        rows = []
+        for kind in self.kinds:
+            info = processes.get(kind.name, {})
+            running = info.get("statename") == "RUNNING"
+            rows.append(
+                {
+                    "name": kind.name,
+                    "kind": kind.instance.kind,
+                    "port": self.ports.get(kind.name),
+                    "pid": info.get("pid") or None,
+                    "state": info.get("statename", "DOWN").lower(),
+                    "health": (kind.health() or "ok") if running else "-",
+                }
+            )
+        return rows
+
+    # Down
+
+    def down(self) -> None:
+        """Stop exactly what up started; verify no process and no listening port remains."""
+        with self.run.lock():
+            self.say("down" if stack_stop(self) else "not up")

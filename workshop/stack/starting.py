@@ -1,0 +1,62 @@
+"""Bringing services up: ports for each, supervisord starts them, the runner waits until
+each one answers as its kind should."""
+
+import time
+
+from .errors import StackError
+from .ports import port_derive, port_is_free, port_owner
+
+HEALTHY_WITHIN_SECONDS = 60
+FAILED_STATES = {"EXITED", "FATAL", "BACKOFF", "STOPPED"}
+
+
+def ports_assign(stack) -> dict[str, int]:
+    """The web port as asked; each backing service at its place above it."""
+    if not port_is_free(stack.web_port):
+        raise StackError(
+            f"port {stack.web_port} is taken by {port_owner(stack.web_port)}; "
+            f"choose another: workshop up {stack.stage.number} --port 8080"
+        )
+    ports, counts = {}, {}
+    for kind in stack.kinds:
+        if kind.port_offset is None:
+            ports[kind.name] = stack.web_port
+        else:  # app1, app2… (or db, replica1…) take consecutive ports
+            n = counts[kind.instance.kind] = counts.get(kind.instance.kind, -1) + 1
+            ports[kind.name] = port_derive(stack.web_port, kind.port_offset + n)
+    return ports
+
+
+def not_running(stack, kinds) -> list:
+    processes = stack.supervisor.processes()
+    return [k for k in kinds if processes.get(k.name, {}).get("statename") != "RUNNING"]
+
+
+def services_start(stack, kinds) -> None:
+    """Start those of ``kinds`` that are not running, together; return once all answer."""
+    starting = not_running(stack, kinds)
+    for kind in starting:
+        if not port_is_free(kind.port):
+            owner = port_owner(kind.port)
+            raise StackError(f"port {kind.port} ({kind.name}) is taken by {owner}")
+        stack.supervisor.start_program(kind.name)
+    _wait_healthy(stack, starting)
+    for kind in starting:
+        kind.after_start()
+
+
+def _wait_healthy(stack, kinds) -> None:
+    waiting = list(kinds)
+    deadline = time.monotonic() + HEALTHY_WITHIN_SECONDS
+    while waiting:
+        processes = stack.supervisor.processes()
+        for kind in list(waiting):
+            if processes.get(kind.name, {}).get("statename") in FAILED_STATES:
+                raise StackError(f"{kind.name} stopped while starting: {kind.last_words()}")
+            if kind.health() is None:
+                stack.say(f"{kind.name}: {kind.instance.kind} on port {kind.port}")
+                waiting.remove(kind)
+        if waiting and time.monotonic() > deadline:
+            names = ", ".join(k.name for k in waiting)
+            raise StackError(f"{names} not healthy after {HEALTHY_WITHIN_SECONDS} s")
+        time.sleep(0.05)
