@@ -7,7 +7,7 @@ PORT   ?= 8000
 EXTRAS := $(shell pkg-config --exists libmariadb 2>/dev/null && echo '[mysql]')
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format notebooks clean
+.PHONY: help setup run test lint format notebooks lab clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,13 @@ run: setup  ## set up, then run stage 01 at http://127.0.0.1:8000 (PORT=8001 for
 
 test: setup  ## set up, then run every stage's tests and the tooling tests
 	$(BIN)/workshop test
+
+notebooks: setup  ## run every notebook's measurements (minutes) and store the outputs
+	$(BIN)/workshop notebooks
+
+lab: setup  ## open the notebooks in JupyterLab
+	$(BIN)/python -m pip install --quiet "jupyterlab>=4.0"
+	$(BIN)/jupyter lab notebooks/
 
 lint: setup  ## ruff: lint and format check
 	$(BIN)/ruff check .

@@ -8,6 +8,8 @@ COMMAND_MODULES = [
     "workshop.commands.run",
     "workshop.commands.test",
     "workshop.commands.stack",
+    "workshop.commands.bench",
+    "workshop.commands.exercise",
 ]
 
 

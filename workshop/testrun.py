@@ -70,6 +70,10 @@ def stage_suite_run(stage: Stage, *, path: Path | None = None, tests=None, pytes
     code = path or stage.path
     paths = tests or [code / "tests", BEHAVIOUR_TESTS]
     env = replace(stage, path=code).env()
+    # PYTHONPATH (env) names the code under test. pytest-django would otherwise put the
+    # folder of the first manage.py above the test files first on sys.path: the stage's
+    # own code, not the learner's copy that `workshop check` means to test.
+    pytest_args = ["-o", "django_find_project=false", *pytest_args]
     return suite_run(f"stage {stage.number}", paths, env=env, pytest_args=pytest_args)
 
 

@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 
+from workshop.exercise.progress import progress_print
 from workshop.stack import Stack, StackError
 from workshop.stack.topology import TOPOLOGY_FILE
 from workshop.stages import stage_get, stage_list
@@ -80,6 +81,7 @@ def status_command(args):
                 f"  {row['name']:<9} {row['kind']:<10} port {row['port'] or '-':<6} "
                 f"pid {row['pid'] or '-':<8} {row['state']:<8} {row['health']}"
             )
+    progress_print(args.stage)  # the learner's exercises (workshop/exercise/progress.py)
 
 
 def logs_command(args):

@@ -1,0 +1,36 @@
+from cart.cart import cart_clear, cart_get
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from . import selectors
+from .services import CheckoutError, order_place
+
+
+@login_required
+def checkout(request):
+    """GET shows the order to confirm; POST places it."""
+    cart = cart_get(session=request.session)
+    if request.method == "POST":
+        try:
+            order = order_place(customer=request.user, cart=cart)
+        except CheckoutError as error:
+            context = {"cart": cart, "error": str(error)}
+            return render(request, "orders/checkout.html", context, status=409)
+        cart_clear(session=request.session)
+        messages.success(request, f"Thank you! Order {order.pk} is placed.")
+        return redirect(order)
+    return render(request, "orders/checkout.html", {"cart": cart})
+
+
+@login_required
+def order_list(request):
+    return render(
+        request, "orders/list.html", {"orders": selectors.order_list(customer=request.user)}
+    )
+
+
+@login_required
+def order_detail(request, pk):
+    order = selectors.order_get(customer=request.user, pk=pk)
+    return render(request, "orders/detail.html", {"order": order})

@@ -1,0 +1,112 @@
+"""The figures reported from a run: the spike's breaking point, CPU per request per
+service and the cached-over-uncached ratio."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workshop.bench.analysis import (
+    breaking_point,
+    cached_uncached_ratio,
+    cpu_table,
+    endpoint_table,
+    peak_served_rps,
+)
+from workshop.bench.locust_csv import history_read
+from workshop.bench.results import per_request_rows, results_frame, results_read, results_write
+
+DATA = Path(__file__).parent / "data" / "locust"
+
+
+def history(**columns) -> pd.DataFrame:
+    frame = pd.DataFrame(columns)
+    return frame.assign(t=range(len(frame)))
+
+
+def test_the_spike_breaks_at_the_first_second_with_new_failures():
+    point = breaking_point(history(users=[10, 50, 90, 90], failures=[0, 0, 3, 3], p95_ms=[5] * 4))
+
+    assert point == {"t": 2.0, "users": 90, "cause": "failures"}
+
+
+def test_the_spike_breaks_when_the_recent_p95_passes_two_seconds():
+    point = breaking_point(history(users=[10, 50, 90], failures=[0, 0, 0], p95_ms=[20, 2000, 2100]))
+
+    assert point == {"t": 2.0, "users": 90, "cause": "p95 over 2 s"}
+
+
+def test_a_second_without_requests_is_not_slow_and_a_calm_run_never_breaks():
+    point = breaking_point(history(users=[10, 10], failures=[0, 0], p95_ms=[None, 30]))
+
+    assert point is None
+
+
+def test_the_real_spike_against_stage_01_broke_when_its_surge_reached_2500_users():
+    point = breaking_point(history_read(DATA / "spike"))
+
+    assert point == {"t": 20.0, "users": 2500, "cause": "failures"}
+
+
+def cpu_results(stage, profile, **ms_per_request):
+    requests = 1000
+    spent = {service: ms * requests / 1000 for service, ms in ms_per_request.items()}
+    rows = per_request_rows(spent, requests, metric="cpu_ms_per_request", scale=1000)
+    return results_frame(rows, run="r", stage=stage, profile=profile, machine="m")
+
+
+def test_server_cpu_adds_the_stack_services_but_not_locust_or_the_rest_of_the_machine():
+    servers = {"web": 0.1, "app": 2.0, "cache": 0.2, "db": 0.7}
+    results = cpu_results("01", "anonymous", **servers, locust=0.5, other=3)
+
+    table = cpu_table(results)
+
+    assert table.loc[("01", "anonymous"), "server"] == pytest.approx(3.0)
+
+
+def test_the_cached_ratio_compares_server_cpu_per_stage():
+    results = pd.concat([
+        cpu_results("01", "product-cached", web=0.1, app=0.8, cache=0.1, locust=0.7),
+        cpu_results("01", "product-uncached", web=0.1, app=2.4, db=0.5, locust=0.7),
+        cpu_results("02", "product-cached", web=0.1, locust=0.4),
+        cpu_results("02", "product-uncached", web=0.1, app=2.4, db=0.5, locust=0.7),
+    ])  # fmt: skip
+
+    ratio = cached_uncached_ratio(results)
+
+    assert ratio["01"] == pytest.approx(1.0 / 3.0)
+    assert ratio["02"] == pytest.approx(0.1 / 3.0)
+
+
+def test_results_read_back_as_written(tmp_path):
+    frame = cpu_results("01", "anonymous", app=2.0, locust=0.5)
+    frame.loc[len(frame)] = ["r", "01", "anonymous", "GET /", "", "p95_ms", float("nan"), "m"]
+
+    back = results_read(results_write(frame, tmp_path / "bench.csv"))
+
+    assert list(back["stage"].unique()) == ["01"]  # a string, zero kept
+    assert list(back["service"]) == ["app", "locust", ""]
+    assert back["value"].isna().tolist() == [False, False, True]
+
+
+def test_the_endpoint_table_lists_endpoints_by_name_and_their_total_last():
+    rows = [
+        {"endpoint": endpoint, "service": "", "metric": "rps", "value": 1.0}
+        for endpoint in ("Aggregated", "GET /p/[slug]/", "GET /")
+    ]
+    results = results_frame(rows, run="r", stage="01", profile="anonymous", machine="m")
+
+    table = endpoint_table(results, "anonymous")
+
+    endpoints = list(table.index.get_level_values("endpoint"))
+    assert endpoints == ["GET /", "GET /p/[slug]/", "Aggregated"]
+
+
+def test_the_peak_rate_counts_answered_requests_while_the_most_users_were_on():
+    spike = history(
+        users=[100, 2500, 2500, 2500, 1000],
+        rps=[900, 600, 700, 800, 400],  # the first second is the landing burst
+        failures_per_s=[0, 0, 100, 200, 0],
+    )
+
+    assert peak_served_rps(spike) == 600

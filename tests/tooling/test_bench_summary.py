@@ -1,0 +1,55 @@
+"""The summary ``workshop bench`` prints: the figures a person reads first."""
+
+import pandas as pd
+
+from workshop.bench.results import per_request_rows, results_frame, run_rows
+from workshop.bench.summary import cached_text, cpu_text, spike_text
+
+
+def test_cpu_names_each_service_with_its_program_and_adds_up_the_server():
+    text = cpu_text({"web": 0.1, "app": 0.8, "cache": 0.1, "db": 0.0, "locust": 0.7, "other": 2})
+
+    assert text == (
+        "CPU ms per request: web (nginx) 0.10, app (gunicorn) 0.80, cache (memcached) 0.10, "
+        "db (mariadbd) 0.00, server 1.00, locust 0.70, rest of the machine 2.00"
+    )
+
+
+def test_cpu_against_a_url_is_locust_alone():
+    assert cpu_text({"locust": 0.13}) == "CPU ms per request: locust 0.13"
+
+
+def frame(profile, rows):
+    return results_frame(rows, run="r", stage="01", profile=profile, machine="m")
+
+
+def cpu_frame(profile, **ms_per_request):
+    rows = per_request_rows(ms_per_request, 1000, metric="cpu_ms_per_request", scale=1000)
+    return frame(profile, rows)
+
+
+def test_the_cached_headline_gives_both_costs_and_judges_the_ratio():
+    results = pd.concat(
+        [
+            cpu_frame("product-cached", app=1.0, locust=9.0),
+            cpu_frame("product-uncached", app=2.5, locust=9.0),
+        ]
+    )
+
+    assert cached_text(results) == (
+        "product page server CPU: cached 1.00 ms, uncached 2.50 ms per request;"
+        " ratio 0.40 (above the target of 1/3)"
+    )
+
+
+def test_the_spike_headline_says_when_and_at_how_many_users_it_broke():
+    broke = frame(
+        "spike", run_rows(users=2500, broke=1, break_t_s=27, break_users=1795, break_by_failures=1)
+    )
+    held = frame("spike", run_rows(users=300, broke=0))
+
+    assert (
+        spike_text(broke)
+        == "spike (peak 2500 users): broke 27 s in, at 1795 users (requests failed)"
+    )
+    assert spike_text(held) == "spike (peak 300 users): never failed, p95 stayed under 2 s"

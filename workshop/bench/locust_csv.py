@@ -1,0 +1,93 @@
+"""Locust's CSV statistics (``--csv PREFIX --csv-full-history``) as pandas frames.
+
+``PREFIX_stats.csv`` holds one row per endpoint for the whole run; the history,
+``PREFIX_stats_history.csv``, one row per endpoint and second, whose percentiles
+(with --csv-full-history) cover only the last ten seconds or so: they show a run
+getting worse, where the whole-run figures would hide it.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+AGGREGATED = "Aggregated"
+
+_STATS_COLUMNS = {
+    "Request Count": "requests",
+    "Failure Count": "failures",
+    "Requests/s": "rps",
+    "Failures/s": "failures_per_s",
+    "Average Response Time": "avg_ms",
+    "50%": "p50_ms",
+    "95%": "p95_ms",
+    "99%": "p99_ms",
+    "Max Response Time": "max_ms",
+}
+_HISTORY_COLUMNS = {
+    "User Count": "users",
+    "50%": "p50_ms",
+    "95%": "p95_ms",
+    "99%": "p99_ms",
+    "Total Request Count": "requests",
+    "Total Failure Count": "failures",
+}
+
+
+def endpoint_name(method, name) -> str:
+    """``GET /p/[slug]/``, or ``Aggregated`` for locust's total row (no method)."""
+    return f"{method} {name}" if isinstance(method, str) and method else name
+
+
+def _with_endpoint(raw: pd.DataFrame) -> pd.DataFrame:
+    endpoints = [endpoint_name(m, n) for m, n in zip(raw["Type"], raw["Name"], strict=True)]
+    return raw.assign(endpoint=endpoints)
+
+
+def stats_read(prefix: Path | str) -> pd.DataFrame:
+    """One row per endpoint and one ``Aggregated``: requests, failures, rps, latencies."""
+    raw = pd.read_csv(f"{prefix}_stats.csv", na_values=["N/A"])
+    frame = _with_endpoint(raw).rename(columns=_STATS_COLUMNS)
+    return frame[["endpoint", *_STATS_COLUMNS.values()]].reset_index(drop=True)
+
+
+def history_read(prefix: Path | str, *, endpoint: str = AGGREGATED) -> pd.DataFrame:
+    """One endpoint's rows, one a second: t (seconds from the start), users, the recent
+    percentiles, the running totals of requests and failures, and both per second.
+
+    Requests and failures per second come from the totals' differences, second by
+    second: locust's own "current" rates are averages over the last ten seconds.
+    """
+    raw = pd.read_csv(f"{prefix}_stats_history.csv", na_values=["N/A"])
+    frame = _with_endpoint(raw)
+    frame = frame[frame["endpoint"] == endpoint].rename(columns=_HISTORY_COLUMNS)
+    frame = frame.assign(t=frame["Timestamp"] - frame["Timestamp"].min())
+    # Timestamps are whole seconds: a second written twice keeps its last row.
+    frame = frame.drop_duplicates("t", keep="last")[["t", *_HISTORY_COLUMNS.values()]]
+    seconds = frame["t"].diff()
+    return frame.assign(
+        rps=(frame["requests"].diff() / seconds).fillna(0.0),
+        failures_per_s=(frame["failures"].diff() / seconds).fillna(0.0),
+    ).reset_index(drop=True)
+
+
+def history_latest(prefix: Path | str) -> dict | None:
+    """The newest Aggregated row of a history that locust is still writing, for
+    progress; None before the first complete row."""
+    try:
+        lines = Path(f"{prefix}_stats_history.csv").read_text().splitlines()
+    except FileNotFoundError:
+        return None
+    if len(lines) < 2:
+        return None
+    header = lines[0].split(",")
+    for line in reversed(lines[1:]):
+        fields = line.split(",")
+        if len(fields) == len(header) and fields[header.index("Name")] == AGGREGATED:
+            row = dict(zip(header, fields, strict=True))
+            return {
+                "users": int(row["User Count"]),
+                "rps": float(row["Requests/s"]),
+                "requests": int(row["Total Request Count"]),
+                "failures": int(row["Total Failure Count"]),
+            }
+    return None

@@ -1,0 +1,245 @@
+"""``bench``: measure one stage with its load profiles, one locust run each.
+
+Around every run it reads each service's CPU time from /proc and the database's
+statement counters, so that each profile gets its server cost per request.
+"""
+
+import contextlib
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import psutil
+
+from workshop import ROOT
+from workshop.load.shopmap import SHOP_MAP_ENV, pages_warm, shop_discover, shop_map_save
+
+from . import cpu
+from .analysis import breaking_point
+from .db import counters_spent, statement_counter_for
+from .locust_csv import AGGREGATED, history_read, stats_read
+from .locust_run import locust_run
+from .machine import machine_describe, machine_line
+from .profiles import Profile, profiles_for, run_seconds, run_users, seconds_default
+from .progress import Progress, progress_mode
+from .results import (
+    RESULTS_DIR,
+    endpoint_rows,
+    per_request_rows,
+    results_frame,
+    results_write,
+    run_rows,
+)
+
+DB_METRICS = {"db_queries_per_request": "Questions", "db_selects_per_request": "Com_select"}
+
+
+@dataclass
+class Target:
+    """Where to send the load and what can be measured there."""
+
+    url: str
+    service_pids: object = None  # callable -> {service: [pids]}; None: CPU not measured
+    database_url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BenchResult:
+    run: str
+    stage: str
+    results: pd.DataFrame  # tidy, see results.py
+    history: pd.DataFrame  # per profile and second: users, rps, p95 ...
+    machine: dict
+    notes: list[str]
+    results_path: Path
+    history_path: Path
+
+
+BENCH_RUN_ROOT = ROOT / ".run" / "bench"
+
+
+@contextlib.contextmanager
+def target_for(stage, url: str | None, *, stack=None, quiet: bool):
+    """What to load: the given URL as it is; the given stack (started if it is not up,
+    and then stopped again); by default a stack of the stage for this run alone."""
+    if url:
+        note = "CPU per request not measured: --url names a stack whose processes are not ours"
+        yield Target(url.rstrip("/"), notes=[note])
+        return
+    if stack is None:
+        with private_stack(stage, quiet=quiet) as own:
+            yield Target(own.url, own.service_pids, own.env().get("DATABASE_URL"))
+        return
+    started = not stack.is_up()
+    if started:
+        stack.up()
+    try:
+        yield Target(stack.url, stack.service_pids, stack.env().get("DATABASE_URL"))
+    finally:
+        if started:
+            stack.down()
+
+
+@contextlib.contextmanager
+def private_stack(stage, *, quiet: bool):
+    """The stage's stack in a run folder and on ports of its own, so that no other
+    traffic (a `workshop up` stack in use, another run's tests) reaches the processes
+    whose CPU and statements are counted. Up for the run, then down and deleted."""
+    from workshop.stack import Stack  # only the native case needs the stack runner
+    from workshop.stack.ports import port_pick_free
+
+    _leftovers_remove(stage, quiet=quiet)
+    run_dir = BENCH_RUN_ROOT / f"{stage.name}-{os.getpid()}"
+    stack = Stack.for_stage(stage, port=port_pick_free(), run_dir=run_dir, quiet=quiet)
+    try:
+        stack.up()
+        yield stack
+    except BaseException:
+        stack.down()  # its logs stay in run_dir, until the next run removes them
+        raise
+    stack.down()
+    shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _leftovers_remove(stage, *, quiet: bool) -> None:
+    """Stop and delete the private stacks of runs that were killed before their end
+    (the folder names the bench's pid, which no longer runs)."""
+    from workshop.stack import Stack
+
+    for run_dir in BENCH_RUN_ROOT.glob(f"{stage.name}-*"):
+        pid = run_dir.name.rpartition("-")[2]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            Stack.for_stage(stage, run_dir=run_dir, quiet=quiet).down()
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def bench(
+    stage, *, choice="all", users=None, seconds=None, url=None, stack=None, progress="auto"
+) -> BenchResult:
+    """Run the chosen profiles (the ceiling first) against a stage; write and return
+    the results. ``stack``: a Stack to load instead of a private one (the tests')."""
+    seconds = seconds or seconds_default()
+    progress = progress_mode(progress)
+    # The pid too: two benches started in the same second must not share their files.
+    run = f"{stage.number}-{datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
+    raw_dir = RESULTS_DIR / "raw" / run
+    raw_dir.mkdir(parents=True)
+    with target_for(stage, url, stack=stack, quiet=progress != "terminal") as target:
+        machine = machine_describe()
+        constant = {"run": run, "stage": stage.number, "machine": machine_line(machine)}
+        results, history = [], []
+        for profile, rows, seconds_rows in _profiles_measure(
+            choice, target, users=users, seconds=seconds, raw_dir=raw_dir, progress=progress
+        ):
+            results.append(results_frame(rows, **constant, profile=profile.name))
+            history.append(seconds_rows.assign(run=run, stage=stage.number, profile=profile.name))
+    results, history = pd.concat(results, ignore_index=True), pd.concat(history, ignore_index=True)
+    return BenchResult(
+        run=run, stage=stage.number, results=results, history=history, machine=machine,
+        notes=target.notes,
+        results_path=results_write(results, RESULTS_DIR / f"bench-{run}.csv"),
+        history_path=results_write(history, RESULTS_DIR / f"bench-{run}-history.csv"),
+    )  # fmt: skip
+
+
+def _profiles_measure(choice, target: Target, *, users, seconds, raw_dir: Path, progress):
+    """Each profile's (profile, result rows, history), after learning the shop's pages
+    once: the discovery's requests fall outside every measurement."""
+    shop = shop_discover(target.url)
+    shop_map_save(shop, raw_dir / "shop.json")
+    env = dict(os.environ, **{SHOP_MAP_ENV: str(raw_dir / "shop.json")})
+    for profile in profiles_for(choice):
+        if profile.name == "product-cached":
+            pages_warm(target.url, [f"/p/{slug}/" for slug in shop.probe_products()])
+        rows, history = profile_measure(
+            profile, target, users=run_users(profile, users),
+            seconds=run_seconds(profile, seconds), prefix=raw_dir / profile.name,
+            env=env, progress=progress,
+        )  # fmt: skip
+        yield profile, rows, history
+
+
+def profile_measure(profile: Profile, target: Target, *, users, seconds, prefix, env, progress):
+    """One locust run of a profile, with the server's CPU and statements around it."""
+    counter = _statement_counter(target)
+    before = _readings(target, counter)
+    started = time.monotonic()
+    run = locust_run(
+        profile, host=target.url, users=users, seconds=seconds, prefix=prefix, env=env,
+        progress=Progress(f"{profile.name} ({users} users)", seconds, mode=progress),
+    )  # fmt: skip
+    after = _readings(target, counter)
+    wall = time.monotonic() - started
+    if counter:
+        counter.close()
+
+    stats, history = stats_read(prefix), history_read(prefix)
+    requests = int(stats.loc[stats["endpoint"] == AGGREGATED, "requests"].iloc[0])
+    rows = endpoint_rows(stats) + run_rows(users=users, seconds=seconds)
+    rows += _server_rows(run.cpu_seconds, before, after, wall=wall, requests=requests)
+    if profile.name == "spike":
+        rows += _break_rows(history)
+    return rows, history
+
+
+def _statement_counter(target: Target):
+    if target.service_pids is None:
+        return None
+    counter, note = statement_counter_for(target.database_url)
+    if note and note not in target.notes:
+        target.notes.append(note)
+    return counter
+
+
+def _readings(target: Target, counter) -> dict | None:
+    if target.service_pids is None:
+        return None
+    return {
+        "services": cpu.cpu_snapshot(target.service_pids()),
+        "machine": cpu.machine_busy_seconds(),
+        "db": _db_reading(target, counter),
+    }
+
+
+def _db_reading(target: Target, counter) -> dict | None:
+    """The database's counters; None (and a note) if they cannot be read: a lost
+    connection costs the run its statement counts, not its other figures."""
+    if counter is None:
+        return None
+    try:
+        return counter.read()
+    except Exception as error:  # MySQLdb's errors; the driver is an optional extra
+        target.notes.append(f"database statements not counted for a run: {error}")
+        return None
+
+
+def _server_rows(locust_cpu: float, before, after, *, wall: float, requests: int) -> list[dict]:
+    """CPU ms per request of each service, of locust and of the rest of the machine;
+    database statements per request."""
+    spent, rows = {"locust": locust_cpu}, []
+    if before:
+        spent |= cpu.cpu_spent(before["services"], after["services"])
+        busy = after["machine"] - before["machine"]
+        spent["other"] = max(0.0, busy - sum(spent.values()))
+        rows += run_rows(machine_busy=busy / (wall * (os.cpu_count() or 1)))
+    rows += per_request_rows(spent, requests, metric="cpu_ms_per_request", scale=1000)
+    if before and before["db"] is not None and after["db"] is not None:
+        statements = counters_spent(before["db"], after["db"])
+        for metric, counter in DB_METRICS.items():
+            rows += per_request_rows({"db": statements[counter]}, requests, metric=metric)
+    return rows
+
+
+def _break_rows(history: pd.DataFrame) -> list[dict]:
+    point = breaking_point(history)
+    if point is None:
+        return run_rows(broke=0)
+    by_failures = int(point["cause"] == "failures")  # else the p95 passed the limit
+    return run_rows(
+        broke=1, break_t_s=point["t"], break_users=point["users"], break_by_failures=by_failures
+    )

@@ -1,0 +1,71 @@
+"""``workshop bench NN``: measure a stage under load; ``workshop notebooks``: execute
+the measuring notebooks (CI runs them short)."""
+
+import sys
+
+from workshop.bench.profiles import CHOICES, SECONDS_ENV
+from workshop.stages import stage_get
+
+
+def register(subparsers):
+    bench = subparsers.add_parser(
+        "bench",
+        help="load a stage with locust; print req/s, latencies and CPU per request",
+        description="Start a private copy of the stage's native stack (stopped after), "
+        "measure locust's own ceiling, run the chosen load profiles, print a summary and "
+        "write a tidy results file to results/.",
+    )
+    bench.add_argument("stage", help="stage number, e.g. 01")
+    bench.add_argument(
+        "--profile", choices=list(CHOICES), default="all",
+        help="anonymous browsers, shoppers, the TV spike, pages (a product page cached "
+        "and uncached) or all of them (default); the ceiling always runs first",
+    )  # fmt: skip
+    bench.add_argument(
+        "--users", type=int, help="users of the anonymous and shoppers profiles; the spike's peak"
+    )
+    bench.add_argument(
+        "--seconds", type=float,
+        help=f"duration setting: each profile runs a share of it, the spike three times it "
+        f"(default: ${SECONDS_ENV} or 30)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--url", help="a running stack to load instead (compose); its CPU is not measured"
+    )
+    bench.set_defaults(handler=bench_command)
+
+    notebooks = subparsers.add_parser(
+        "notebooks", help="execute the notebooks in notebooks/, storing their outputs"
+    )
+    notebooks.add_argument(
+        "--short", action="store_true",
+        help=f"short runs (${SECONDS_ENV}=5) and outputs not stored: what CI runs",
+    )  # fmt: skip
+    notebooks.add_argument("names", nargs="*", help="notebook files (default: all)")
+    notebooks.set_defaults(handler=notebooks_command)
+
+
+def bench_command(args):
+    from workshop.bench.runner import bench
+    from workshop.bench.summary import summary_text
+    from workshop.stack import StackError
+
+    stage = stage_get(args.stage)
+    try:
+        result = bench(
+            stage, choice=args.profile, users=args.users, seconds=args.seconds, url=args.url
+        )
+    except StackError as error:  # one line for the person at the terminal
+        print(f"workshop bench: {error}", file=sys.stderr)
+        return 1
+    print()
+    print(summary_text(result))
+
+
+def notebooks_command(args):
+    from workshop.bench.notebooks import notebooks_execute
+
+    failed = notebooks_execute(args.names, short=args.short)
+    if failed:
+        print(f"Failed: {', '.join(failed)}", file=sys.stderr)
+        return 1

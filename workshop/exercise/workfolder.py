@@ -1,0 +1,71 @@
+"""The learner's work folder, work/NN_name/: a copy of the stage before, which the
+learner turns into this stage, and their progress (.workshop-progress.json) in it."""
+
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from workshop import ROOT
+from workshop.stages import Stage
+
+from .lesson import ExerciseError, stage_previous
+
+WORK_ROOT_VAR = "WORKSHOP_WORK_DIR"  # where work folders go; tests point it elsewhere
+PROGRESS_FILE = ".workshop-progress.json"
+# Neither copied nor compared: what a stage writes as it runs, caches, the progress.
+GENERATED = ("var", "__pycache__", "*.pyc", ".pytest_cache", PROGRESS_FILE)
+
+
+@dataclass
+class Progress:
+    stage: str
+    hints_shown: dict[str, int] = field(default_factory=dict)  # step number → hints seen
+    steps_passed: list[int] = field(default_factory=list)  # at the last check
+    checked: bool = False  # whether `workshop check` ran at all
+
+
+def work_root() -> Path:
+    return Path(os.environ.get(WORK_ROOT_VAR) or ROOT / "work")
+
+
+def work_path(stage: Stage) -> Path:
+    return work_root() / stage.name
+
+
+def exercise_start(stage: Stage, *, path: Path | None = None) -> Path:
+    """Copy the stage before ``stage`` into the work folder; never over the learner's work."""
+    previous = stage_previous(stage)
+    if previous is None:
+        raise ExerciseError(
+            f"stage {stage.number} is where the workshop starts: there is nothing to build "
+            f"it from. Read {stage.path.relative_to(ROOT)}/README.md and run "
+            f"`workshop test {stage.number}`."
+        )
+    target = path or work_path(stage)
+    if target.exists():
+        raise ExerciseError(f"{target} exists already, with your work in it; delete it to restart.")
+    shutil.copytree(previous.path, target, ignore=shutil.ignore_patterns(*GENERATED))
+    progress_save(target, Progress(stage=stage.name))
+    return target
+
+
+def progress_load(folder: Path) -> Progress | None:
+    try:
+        return Progress(**json.loads((folder / PROGRESS_FILE).read_text()))
+    except FileNotFoundError:
+        return None
+
+
+def progress_save(folder: Path, progress: Progress) -> None:
+    (folder / PROGRESS_FILE).write_text(json.dumps(asdict(progress), indent=2) + "\n")
+
+
+def progress_of(stage: Stage, folder: Path) -> Progress:
+    """The progress kept in ``folder``; a folder the learner made by hand starts fresh."""
+    if not folder.is_dir():
+        raise ExerciseError(
+            f"no work folder at {folder}: `workshop start {stage.number}` makes one."
+        )
+    return progress_load(folder) or Progress(stage=stage.name)

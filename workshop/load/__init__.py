@@ -1,0 +1,13 @@
+"""Load profiles for locust: the shop's visitors, written once for every stage.
+
+Each module here is a locustfile (``locust -f workshop/load/anonymous.py --host URL``):
+
+- ``anonymous``: visitors who browse and search, never log in, carry no cookie.
+- ``shoppers``: customers who add to the cart, log in at checkout and place orders.
+- ``spike``: both of them under the TV segment's load shape.
+- ``pages``: one product page with and without a session, to price the page cache.
+- ``ceiling``: a static file through the web server: the load generator's own limit.
+
+They learn the shop's slugs and ids from its pages (``shopmap``), so they run against
+any stage, native or in compose, given only its URL.
+"""

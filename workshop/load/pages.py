@@ -1,0 +1,40 @@
+"""The price of a page, with and without the page cache.
+
+``locust -f workshop/load/pages.py --host URL ProductPageWithoutSession`` (or
+``ProductPageWithSession``): the same product pages, the first for visitors with no
+session, whom stage 01 serves from memcached, the second for a visitor with one
+product in the cart, whom it renders afresh. Run each alone: CPU per request is
+measured per run. Both send a steady rate, well under what the app server can
+render, so that latency shows the cost of a page and not a queue. ``workshop bench``
+puts the probed pages in the cache before it measures: a cached page is a cache hit.
+"""
+
+import random
+
+from locust import FastHttpUser, constant_throughput, task
+
+from workshop.load import locust_settings  # noqa: F401
+from workshop.load.shopmap import shop_for
+
+REQUESTS_PER_USER_PER_SECOND = 4
+
+
+class ProductPageWithoutSession(FastHttpUser):
+    wait_time = constant_throughput(REQUESTS_PER_USER_PER_SECOND)
+    headers: dict[str, str] = {}
+
+    def on_start(self):
+        self.shop = shop_for(self.host)
+
+    @task
+    def product(self):
+        slug = random.choice(self.shop.probe_products())
+        self.client.get(f"/p/{slug}/", name="/p/[slug]/", headers=self.headers)
+
+
+class ProductPageWithSession(ProductPageWithoutSession):
+    def on_start(self):
+        super().on_start()
+        # One cart session for all, made by the discovery before the run: reading a
+        # session costs the same whoever holds it, and no request here changes it.
+        self.headers = {"Cookie": f"sessionid={self.shop.cart_session}"}

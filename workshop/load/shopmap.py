@@ -1,0 +1,154 @@
+"""What the load profiles need to know about a running shop, read from its own pages.
+
+Scraping the pages (rather than reading the database) lets the profiles run against
+any stack given only its URL. ``workshop bench`` discovers once, before it measures,
+and hands the result to locust in a JSON file named by ``WORKSHOP_SHOP_MAP``, so the
+discovery requests never count in a measurement.
+"""
+
+import json
+import os
+import re
+import threading
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass
+from http.cookiejar import CookieJar
+
+SHOP_MAP_ENV = "WORKSHOP_SHOP_MAP"
+PAGES_PER_CATEGORY = 2  # about a thousand products: variety for the cache, few requests
+PROBE_PRODUCTS = 100  # the product pages that the page-cost probes (pages.py) request
+
+_CATEGORY_LINK = re.compile(r'href="/c/([\w-]+)/"')
+_CARD = re.compile(r'<article class="card">(.*?)</article>', re.DOTALL)
+_PRODUCT_LINK = re.compile(r'href="/p/([\w-]+)/"')
+_CART_ADD_LINK = re.compile(r'href="/cart/add/(\d+)/"')
+_PRODUCT_NAME = re.compile(r'<h3><a href="/p/[\w-]+/">([^<]+)</a></h3>')
+_BRAND = re.compile(r'<p class="brand">([^<]+)</p>')
+_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class ShopMap:
+    categories: list[str]  # slugs
+    products: list[str]  # slugs, in stock or sold out
+    search_terms: list[str]
+    cart_session: str  # session cookie of a visitor with one product in the cart
+
+    def probe_products(self) -> list[str]:
+        return self.products[:PROBE_PRODUCTS]
+
+
+def category_slugs(html: str) -> list[str]:
+    return list(dict.fromkeys(_CATEGORY_LINK.findall(html)))
+
+
+def product_cards(html: str) -> list[tuple[str, int | None]]:
+    """(slug, id) of each product card; the id only if the card offers the cart."""
+    cards = []
+    for card in _CARD.findall(html):
+        slug, cart_add = _PRODUCT_LINK.search(card), _CART_ADD_LINK.search(card)
+        if slug:
+            cards.append((slug.group(1), int(cart_add.group(1)) if cart_add else None))
+    return cards
+
+
+def cart_add_id(html: str, default=None) -> int | None:
+    """The product id of a page's add-to-cart link (a product page in stock)."""
+    match = _CART_ADD_LINK.search(html)
+    return int(match.group(1)) if match else default
+
+
+def search_terms(html: str) -> list[str]:
+    """Brands (an exact match) and product lines, the second word of a name (a
+    substring match), as a visitor would type them."""
+    brands = _BRAND.findall(html)
+    lines = [name.split()[1] for name in _PRODUCT_NAME.findall(html) if len(name.split()) > 1]
+    return sorted(set(brands) | set(lines))
+
+
+def category_path(slug: str, *, sort: str = "name", page: int = 1) -> str:
+    """The URL a visitor's click gives, as the templates write the links: the plain
+    category link, a sort link (``?sort=``) or a pagination link (``&page=``)."""
+    if page > 1:
+        return f"/c/{slug}/?sort={sort}&page={page}"
+    if sort != "name":
+        return f"/c/{slug}/?sort={sort}"
+    return f"/c/{slug}/"
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF_FIELD.search(html)
+    if not match:
+        raise ValueError("no csrfmiddlewaretoken field in the page")
+    return match.group(1)
+
+
+def shop_discover(base_url: str) -> ShopMap:
+    base_url = base_url.rstrip("/")
+    categories = category_slugs(_get(f"{base_url}/"))
+    if not categories:
+        raise RuntimeError(f"{base_url}/ links to no category: is the shop seeded?")
+    cards, terms = [], set()
+    for slug in categories:
+        for page in range(1, PAGES_PER_CATEGORY + 1):
+            html = _get(f"{base_url}/c/{slug}/?page={page}")
+            cards += product_cards(html)
+            terms.update(search_terms(html))
+    in_stock = next(pk for _, pk in cards if pk is not None)
+    return ShopMap(
+        categories=categories,
+        products=list(dict.fromkeys(slug for slug, _ in cards)),
+        search_terms=sorted(terms),
+        cart_session=cart_session_create(base_url, product_id=in_stock),
+    )
+
+
+def cart_session_create(base_url: str, *, product_id: int) -> str:
+    """Put one product in a new visitor's cart, as a browser does; return its session."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    url = f"{base_url.rstrip('/')}/cart/add/{product_id}/"
+    with opener.open(url, timeout=30) as response:
+        token = csrf_token(response.read().decode())
+    form = {"csrfmiddlewaretoken": token, "product_id": product_id, "quantity": 1}
+    with opener.open(url, data=urllib.parse.urlencode(form).encode(), timeout=30):
+        pass
+    for cookie in jar:
+        if cookie.name == "sessionid":
+            return cookie.value
+    raise RuntimeError(f"adding to the cart at {url} gave no session cookie")
+
+
+def pages_warm(base_url: str, paths: list[str]) -> None:
+    """Request each page once without a session, so the page cache holds it."""
+    for path in paths:
+        _get(f"{base_url.rstrip('/')}{path}")
+
+
+def shop_map_save(shop: ShopMap, path) -> None:
+    with open(path, "w") as f:
+        json.dump(asdict(shop), f)
+
+
+def shop_map_load(path) -> ShopMap:
+    with open(path) as f:
+        return ShopMap(**json.load(f))
+
+
+_lock = threading.Lock()  # gevent-patched inside locust: one discovery per process
+_shops: dict[str, ShopMap] = {}
+
+
+def shop_for(base_url: str) -> ShopMap:
+    """The shop map from ``WORKSHOP_SHOP_MAP`` if set, else discovered once per process."""
+    with _lock:
+        if base_url not in _shops:
+            path = os.environ.get(SHOP_MAP_ENV)
+            _shops[base_url] = shop_map_load(path) if path else shop_discover(base_url)
+        return _shops[base_url]
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode()

@@ -1,0 +1,128 @@
+"""Shoppers: ``locust -f workshop/load/shoppers.py --host URL``.
+
+A shopper browses, puts products in the cart (which gives them a session, so from
+then on every page is rendered for them), logs in with a demo account when they
+check out, and places the order. Some leave the cart for a later trip.
+
+Redirects are not followed by the client but requested as the next step, as a
+browser does, so that one locust request is one HTTP request: CPU per request then
+means per HTTP request.
+"""
+
+import itertools
+import random
+
+from locust import FastHttpUser, between, task
+from locust.exception import RescheduleTask
+
+from workshop.catalogue.seed import DEMO_CUSTOMERS, DEMO_PASSWORD
+from workshop.load import browsing
+from workshop.load.shopmap import csrf_token, shop_for
+
+CHECKOUT_SHARE = 0.6  # trips that end in an order; the rest leave the cart for later
+MAX_VIEWS = 6  # products a shopper looks at before giving up on this trip
+_customers = itertools.cycle(DEMO_CUSTOMERS)
+
+
+class Shopper(FastHttpUser):
+    weight = 1  # against AnonymousVisitor's 9 when both run
+    wait_time = between(1, 4)
+
+    def on_start(self):
+        self.shop = shop_for(self.host)
+        self.username = next(_customers)  # several users may share one demo account
+        self.logged_in = False
+        self.cart: set[int] = set()
+        browsing.landing(self.client)
+
+    @task
+    def shopping_trip(self):
+        browsing.category(self.client, self.shop)
+        self.wait()
+        chosen, wanted = None, random.randint(1, 3)
+        # A few products, or more until one is in stock; the last one in stock wins.
+        for viewed in range(1, MAX_VIEWS + 1):
+            chosen = browsing.product(self.client, self.shop) or chosen
+            self.wait()
+            if chosen and viewed >= wanted:
+                break
+        if not chosen:
+            return
+        self.cart_add(chosen, quantity=random.choice([1, 1, 1, 2]))
+        self.wait()
+        if random.random() < CHECKOUT_SHARE:
+            self.checkout()
+
+    def cart_add(self, product_id: int, *, quantity: int) -> None:
+        url = f"/cart/add/{product_id}/"
+        form = self.page(self.client.get(url, name="/cart/add/[id]/"))
+        fields = {"csrfmiddlewaretoken": csrf_token(form), "product_id": product_id}
+        fields["quantity"] = quantity
+        # 400: the shop's answer to more than the stock or the limit, shown on the form.
+        self.post_then_follow(url, fields, name="/cart/add/[id]/", refused=400)
+        self.cart.add(product_id)
+
+    def checkout(self) -> None:
+        if self.logged_in:
+            form = self.page(self.client.get("/checkout/", name="/checkout/"))
+        else:
+            form = self.log_in(next_url="/checkout/")
+        self.wait()
+        fields = {"csrfmiddlewaretoken": csrf_token(form)}
+        with self.client.post(
+            "/checkout/", data=fields, name="/checkout/", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code == 409:  # sold out: the shop's honest answer
+                response.success()
+                self.cart_empty(form)
+                return
+            order_url = self.expect_redirect(response)
+        self.cart.clear()
+        self.client.get(order_url, name="/orders/[id]/")
+
+    def log_in(self, *, next_url: str) -> str:
+        """Log in on the login page; return the page it leads to."""
+        login = "/accounts/login/"
+        form = self.page(self.client.get(f"{login}?next={next_url}", name=login))
+        fields = {
+            "csrfmiddlewaretoken": csrf_token(form),
+            "username": self.username,
+            "password": DEMO_PASSWORD,
+            "next": next_url,
+        }
+        page = self.post_then_follow(login, fields, name=login, then=next_url)
+        self.logged_in = True
+        return page
+
+    def cart_empty(self, page: str) -> None:
+        for product_id in self.cart:
+            fields = {"csrfmiddlewaretoken": csrf_token(page), "product_id": product_id}
+            self.post_then_follow("/cart/change/", {**fields, "quantity": 0}, name="/cart/change/")
+        self.cart.clear()
+
+    def post_then_follow(self, url, fields, *, name, then="/cart/", refused=None) -> str:
+        """POST a form, then GET where it redirects; ``then`` names that request. A
+        ``refused`` status is the shop's correct answer: no failure, but the trip ends."""
+        with self.client.post(
+            url, data=fields, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code == refused:
+                response.success()
+                raise RescheduleTask()
+            location = self.expect_redirect(response)
+        return self.page(self.client.get(location, name=then))
+
+    @staticmethod
+    def expect_redirect(response) -> str:
+        """The redirect's target; a failure (and the end of this trip) otherwise."""
+        if response.status_code != 302:
+            response.failure(f"expected a redirect, got {response.status_code}")
+            raise RescheduleTask()
+        return response.headers["Location"]
+
+    @staticmethod
+    def page(response) -> str:
+        """The page's HTML; the trip ends here if it did not load (locust counted it)."""
+        if response.status_code != 200:
+            raise RescheduleTask()
+        return response.text
