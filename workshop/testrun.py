@@ -89,7 +89,7 @@ def summary_print(results: list[SuiteResult]) -> bool:
     total = {k: sum(getattr(r, k) for r in results) for k in ("passed", "failed", "skipped")}
     ok = all(r.ok for r in results)
     print(
-        f"\nworkshop test: {total['passed']} passed, {total['failed']} failed, "
+        f"\nworkshop: {total['passed']} passed, {total['failed']} failed, "
         f"{total['skipped']} skipped"
     )
     return ok

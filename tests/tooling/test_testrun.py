@@ -34,7 +34,7 @@ def test_the_summary_adds_up_all_suites(capsys):
     ok = summary_print(results)
 
     assert not ok
-    assert "workshop test: 5 passed, 1 failed, 1 skipped" in capsys.readouterr().out
+    assert "workshop: 5 passed, 1 failed, 1 skipped" in capsys.readouterr().out
 
 
 def test_the_summary_is_ok_only_when_every_suite_is(tmp_path, capsys):
