@@ -2,6 +2,9 @@
 
 import argparse
 import importlib
+import sys
+
+from workshop.errors import WorkshopError
 
 # Each module adds its own subcommands with register(subparsers).
 COMMAND_MODULES = [
@@ -26,4 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(args) or 0
+    try:
+        return args.handler(args) or 0
+    except WorkshopError as error:
+        print(f"workshop {args.command}: {error}", file=sys.stderr)
+        return 1

@@ -22,12 +22,12 @@ def register(subparsers):
         "start", help="start a stage's exercise: a copy of the stage before, to work in"
     )
     start.add_argument("stage", help="stage number, e.g. 02")
-    start.set_defaults(handler=_reporting_errors(start_command))
+    start.set_defaults(handler=start_command)
 
     hint = subparsers.add_parser("hint", help="show the next hint of a stage's exercise")
     hint.add_argument("stage")
     hint.add_argument("--path", type=Path, help="your work folder (default work/NN_name)")
-    hint.set_defaults(handler=_reporting_errors(hint_command))
+    hint.set_defaults(handler=hint_command)
 
     check = subparsers.add_parser(
         "check",
@@ -37,7 +37,7 @@ def register(subparsers):
     check.add_argument("stage")
     check.add_argument("--path", type=Path, help="your work folder (default work/NN_name)")
     check.add_argument("pytest_args", nargs="*", help=argparse.SUPPRESS)
-    check.set_defaults(handler=_reporting_errors(check_command))
+    check.set_defaults(handler=check_command)
 
     diff = subparsers.add_parser(
         "diff",
@@ -49,18 +49,7 @@ def register(subparsers):
     diff.add_argument("new", help="a stage number or a folder")
     diff.add_argument("--stat", action="store_true", help="list the changed files only")
     diff.add_argument("--all", action="store_true", help="include README.md and lesson.toml")
-    diff.set_defaults(handler=_reporting_errors(diff_command))
-
-
-def _reporting_errors(handler):
-    def run(args):
-        try:
-            return handler(args)
-        except ExerciseError as error:
-            print(f"workshop {args.command}: {error}", file=sys.stderr)
-            return 1
-
-    return run
+    diff.set_defaults(handler=diff_command)
 
 
 def _shown(path: Path) -> str:

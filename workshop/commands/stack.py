@@ -2,7 +2,6 @@
 
 import shutil
 import subprocess
-import sys
 
 from workshop.exercise.progress import progress_print
 from workshop.stack import Stack, StackError
@@ -14,38 +13,25 @@ def register(subparsers):
     up = subparsers.add_parser("up", help="start a stage's native stack: nginx, gunicorn, …")
     up.add_argument("stage", nargs="?", default="01", help="stage number (default 01)")
     up.add_argument("--port", type=int, help="web port (default: the last one used, or 8000)")
-    up.set_defaults(handler=_reporting_errors(up_command))
+    up.set_defaults(handler=up_command)
 
     down = subparsers.add_parser("down", help="stop a stage's native stack")
     down.add_argument("stage", nargs="?", help="stage number (default: every stack that is up)")
     down.add_argument("--reset", action="store_true", help="and delete its data and logs")
-    down.set_defaults(handler=_reporting_errors(down_command))
+    down.set_defaults(handler=down_command)
 
     status = subparsers.add_parser(
         "status", help="native stacks (services, ports, pids, health) and your exercises"
     )
     status.add_argument("stage", nargs="?", help="stage number (default: all)")
-    status.set_defaults(handler=_reporting_errors(status_command))
+    status.set_defaults(handler=status_command)
 
     logs = subparsers.add_parser("logs", help="the last lines of a native stack's logs")
     logs.add_argument("stage", help="stage number")
     logs.add_argument("service", nargs="?", help="web, app, cache, db… (default: all)")
     logs.add_argument("-n", "--lines", type=int, default=20)
     logs.add_argument("-f", "--follow", action="store_true")
-    logs.set_defaults(handler=_reporting_errors(logs_command))
-
-
-def _reporting_errors(handler):
-    """A StackError is one line for the person at the terminal, not a traceback."""
-
-    def run(args):
-        try:
-            return handler(args)
-        except StackError as error:
-            print(f"workshop {args.command}: {error}", file=sys.stderr)
-            return 1
-
-    return run
+    logs.set_defaults(handler=logs_command)
 
 
 def up_command(args):

@@ -9,12 +9,13 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
+from workshop.errors import WorkshopError
 from workshop.stages import Stage, stage_list
 
 MANIFEST = "lesson.toml"
 
 
-class ExerciseError(Exception):
+class ExerciseError(WorkshopError):
     """Something the learner can put right; the message is one clear line."""
 
 
