@@ -1,4 +1,5 @@
-"""Settings helpers every stage shares: no lesson lives here, only friendly errors."""
+"""Settings helpers every stage shares: no lesson lives here, only friendly errors and
+connection plumbing."""
 
 import importlib.util
 import sys
@@ -27,6 +28,16 @@ def database_from_env(env, *, default, var="DATABASE_URL"):
         config.setdefault("OPTIONS", {}).update(
             {"charset": "utf8mb4", "init_command": "SET sql_mode='STRICT_TRANS_TABLES'"}
         )
+    return config
+
+
+def cache_from_env(env, *, default, var="CACHE_URL"):
+    """The cache from a URL in ``var``; memcached through pymemcache keeps its
+    connection between requests (see workshop.memcached) and sends without delay."""
+    config = env.cache_url(var, default=default)
+    if config["BACKEND"].endswith("PyMemcacheCache"):
+        config["BACKEND"] = "workshop.memcached.PersistentPyMemcacheCache"
+        config.setdefault("OPTIONS", {})["no_delay"] = True
     return config
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Category, Product
+from .models import Category, Product, Review
 
 
 @admin.register(Category)
@@ -10,8 +10,16 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ReviewInline(admin.TabularInline):
+    # Reviews are edited with their product: saving it is what retires its cached pages.
+    model = Review
+    extra = 0
+    fields = ["created", "author", "rating", "title", "body"]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    inlines = [ReviewInline]
     list_display = ["name", "brand", "category", "price", "stock", "featured"]
     list_editable = ["price", "stock", "featured"]
     list_filter = ["category", "featured", "brand"]

@@ -6,6 +6,7 @@ and benchmark sees the same shop. All brands are invented.
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.utils.text import slugify
@@ -294,3 +295,44 @@ def _product(rng: random.Random, kind: Kind, n: int) -> dict:
         "specs": specs,
         "featured": n % 100 == 42,  # two per category, spread over the brands
     }
+
+
+# Reviews: what customers wrote, as a shop's product pages show it. Every product gets
+# its own few, from its own random stream, so re-seeding one product changes no other.
+REVIEWERS = ("Priya", "Tom", "Mei", "Liam", "Aisha", "Noah", "Sofia", "Oliver", "Zara", "Ravi")
+REVIEW_WORDS = {
+    5: ("Brilliant value", "Exactly what I wanted", "Could not be happier"),
+    4: ("Very good for the price", "Happy with it", "Does the job well"),
+    3: ("Decent, not amazing", "Fine for everyday use", "Mixed feelings"),
+    2: ("Expected more", "Average at best", "Some niggles"),
+    1: ("Disappointed", "Went back the same week", "Not for me"),
+}
+REVIEW_BODIES = {
+    5: ("Set up in minutes and works perfectly. Delivery was quick too.",
+        "Great quality for what I paid. Would buy from Brightwire again."),
+    4: ("Solid build and easy to use. Nothing fancy, but it does what it says.",
+        "Good value. It took a day longer to arrive than promised."),
+    3: ("Fine for everyday use. The manual could be clearer.",
+        "Does the job, though the finish feels cheap."),
+    2: ("It works, just about. Not what the photos suggest.",
+        "I had to return the first one; the replacement is OK."),
+    1: ("Stopped working after a week and went back.",
+        "Nothing like the description. The refund was quick, at least."),
+}  # fmt: skip
+REVIEWS_SINCE = datetime(2010, 6, 1, tzinfo=UTC)  # the new site's launch
+
+
+def review_rows(slug: str) -> list[dict]:
+    """The seeded reviews of the product with this slug."""
+    rng = random.Random(slug)
+    rows = []
+    for _ in range(rng.choice([0, 1, 2, 3, 4, 5, 6, 8])):
+        rating = rng.choices([5, 4, 3, 2, 1], weights=[40, 30, 15, 8, 7])[0]
+        rows.append({
+            "author": f"{rng.choice(REVIEWERS)} {rng.choice('ABCDEFGHJKLMNPRSTW')}.",
+            "rating": rating,
+            "title": rng.choice(REVIEW_WORDS[rating]),
+            "body": rng.choice(REVIEW_BODIES[rating]),
+            "created": REVIEWS_SINCE + timedelta(minutes=rng.randrange(60 * 24 * 365)),
+        })  # fmt: skip
+    return rows

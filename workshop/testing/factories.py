@@ -1,11 +1,12 @@
 """factory_boy factories for the shop's tests; shared by every stage."""
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import User
 
-from workshop.catalogue.models import Category, Product
+from workshop.catalogue.models import Category, Product, Review
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -31,6 +32,19 @@ class ProductFactory(factory.django.DjangoModelFactory):
     stock = 10
     description = "A test television."
     specs = factory.LazyFunction(lambda: {"Screen": "55 in"})
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    product = factory.SubFactory(ProductFactory)
+    author = factory.Sequence(lambda n: f"Reviewer {n}.")
+    rating = 4
+    title = factory.Sequence(lambda n: f"Review title {n}")
+    body = "Does what it says."
+    # A day apart, oldest first, so that creation order is the order in time.
+    created = factory.Sequence(lambda n: datetime(2011, 1, 1, tzinfo=UTC) + timedelta(days=n))
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import environ
 
-from workshop.settings_help import database_from_env, secret_key_from_env
+from workshop.settings_help import cache_from_env, database_from_env, secret_key_from_env
 
 env = environ.Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The lesson of this stage: rendered pages cached in memcached (CACHE_URL), shared by
 # every anonymous visitor who has no session yet.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": cache_from_env(env, default="locmemcache://")}
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # One server, so sessions (and the cart inside them) live in files on its own disk.

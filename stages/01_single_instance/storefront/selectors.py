@@ -1,9 +1,9 @@
 """Reads of the catalogue for the shop's pages."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, QuerySet
 
-from workshop.catalogue.models import Category, Product
+from workshop.catalogue.models import Category, Product, Review, stars
 
 PAGE_SIZE = 24
 SEARCH_RESULTS_MAX = 48
@@ -25,6 +25,18 @@ def product_page(*, category: Category, sort: str, page: str | int | None) -> Pa
     ordering = SORTS.get(sort, SORTS["name"])
     products = Product.objects.filter(category=category).order_by(*ordering)
     return Paginator(products, PAGE_SIZE).get_page(page)
+
+
+def review_summary(*, product: Product) -> dict:
+    """How many reviews the product has and their average rating, as stars too."""
+    summary = product.reviews.aggregate(count=Count("pk"), average=Avg("rating"))
+    if summary["count"]:
+        summary["stars"] = stars(summary["average"])
+    return summary
+
+
+def review_latest_list(*, product: Product, limit: int = 5) -> QuerySet[Review]:
+    return product.reviews.all()[:limit]
 
 
 def product_search(*, query: str) -> QuerySet[Product]:

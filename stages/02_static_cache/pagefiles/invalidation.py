@@ -1,5 +1,5 @@
-"""When a product or a category changes, the pages that show it go: their files, and
-their copies in stage 01's page cache.
+"""When a product, a category or a review changes, the pages that show it go: their
+files, and their copies in stage 01's page cache.
 
 Saving or deleting in the admin does it through model signals; checkout takes stock with
 a conditional UPDATE, which sends none, so orders/services.py calls pages_invalidate().
@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.urls import reverse
 
-from workshop.catalogue.models import Category, Product
+from workshop.catalogue.models import Category, Product, Review
 
 from .files import page_remove
 from .versions import page_versions_bump
@@ -42,7 +42,12 @@ def category_pages(category: Category) -> set[str]:
     return {reverse("home"), category.get_absolute_url(), *products}
 
 
-PAGES_OF = {Product: product_pages, Category: category_pages}
+def review_pages(review: Review) -> set[str]:
+    """The page of the product it reviews (its rating, its latest reviews)."""
+    return {review.product.get_absolute_url()}
+
+
+PAGES_OF = {Product: product_pages, Category: category_pages, Review: review_pages}
 
 
 def _remember_pages_before_save(sender, instance, **kwargs):

@@ -27,7 +27,12 @@ def category(request, slug):
 @cache_page_for_visitors_without_session
 def product(request, slug):
     product = get_object_or_404(Product.objects.select_related("category"), slug=slug)
-    return render(request, "storefront/product.html", {"product": product})
+    context = {
+        "product": product,
+        "reviews": selectors.review_latest_list(product=product),
+        "rating": selectors.review_summary(product=product),
+    }
+    return render(request, "storefront/product.html", context)
 
 
 def search(request):

@@ -1,4 +1,4 @@
-"""Step 3: when a product or a category changes, the pages that show it go, files and
+"""Step 3: when a product, a category or a review changes, the pages that show it go, files and
 cached copies alike, once the change commits; the next visitor sees the new page."""
 
 from decimal import Decimal
@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from workshop.testing.factories import CategoryFactory, ProductFactory
+from workshop.testing.factories import CategoryFactory, ProductFactory, ReviewFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.lesson]
 
@@ -68,6 +68,9 @@ def test_a_price_changed_in_the_admin_shows_at_once(
         "description": tv.description,
         "specs": "{}",
         "featured": "on",
+        # The reviews inline's management form: no review added or changed.
+        "reviews-TOTAL_FORMS": "0",
+        "reviews-INITIAL_FORMS": "0",
     }
 
     with committed():
@@ -169,3 +172,13 @@ def test_changing_a_product_whose_pages_were_never_written_is_fine(page_files, t
     price_change(tv, "123.45", committed)
 
     assert page_files.all() == set()
+
+
+def test_a_new_review_shows_at_once_on_its_product_page(client, page_files, tv, committed):
+    (url,) = visited(client, tv.get_absolute_url())
+
+    with committed():
+        ReviewFactory(product=tv, title="Superb picture, easy setup")
+
+    assert not page_files.of(url).exists()
+    assert b"Superb picture, easy setup" in client.get(url).content

@@ -10,7 +10,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from workshop.catalogue import seed
-from workshop.catalogue.models import Category, Product
+from workshop.catalogue.models import Category, Product, Review
 
 BATCH = 500
 
@@ -36,11 +36,12 @@ class Command(BaseCommand):
                     Product(category=categories[cat["slug"]], **fields) for cat, fields in batch
                 )
                 bar.update(len(batch))
+        reviews = review_ensure([fields["slug"] for _, fields in rows], verbosity=verbosity)
         customers = customer_ensure()
         if verbosity:
             self.stdout.write(
                 f"Catalogue: {Category.objects.count()} categories, "
-                f"{Product.objects.count()} products. Demo customers: "
+                f"{Product.objects.count()} products, {reviews} reviews. Demo customers: "
                 f"{customers[0]} … {customers[-1]}, password {seed.DEMO_PASSWORD!r}."
             )
 
@@ -50,6 +51,21 @@ def category_ensure(rows) -> dict[str, Category]:
     for fields in {cat["slug"]: cat for cat, _ in rows}.values():
         Category.objects.get_or_create(slug=fields["slug"], defaults=fields)
     return {c.slug: c for c in Category.objects.all()}
+
+
+def review_ensure(slugs: list[str], *, verbosity) -> int:
+    """Seed the reviews of every seeded product that has none; the count of all reviews."""
+    bare = Product.objects.filter(slug__in=slugs, reviews__isnull=True)
+    bare = list(bare.values_list("pk", "slug"))
+    for start in tqdm(
+        range(0, len(bare), BATCH), desc="Reviews", unit="batch", disable=verbosity == 0 or not bare
+    ):
+        Review.objects.bulk_create(
+            Review(product_id=pk, **fields)
+            for pk, slug in bare[start : start + BATCH]
+            for fields in seed.review_rows(slug)
+        )
+    return Review.objects.count()
 
 
 @transaction.atomic
