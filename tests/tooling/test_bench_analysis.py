@@ -1,5 +1,6 @@
-"""The figures reported from a run: the spike's breaking point, CPU per request per
-service and the cached-over-uncached ratio."""
+"""The figures reported from a run: the spike's breaking point, the safe pages' p95
+beside everything else's, CPU per request per service and the cached-over-uncached
+ratio."""
 
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from workshop.bench.analysis import (
     cached_uncached_ratio,
     cpu_table,
     endpoint_table,
+    p95_safe_and_rest,
     peak_served_rps,
 )
 from workshop.bench.locust_csv import history_read
@@ -46,6 +48,46 @@ def test_the_real_spike_against_stage_01_broke_when_its_surge_reached_2500_users
     point = breaking_point(history_read(DATA / "spike"))
 
     assert point == {"t": 20.0, "users": 2500, "cause": "failures"}
+
+
+def one_second(t, p95_ms_by_endpoint: dict) -> pd.DataFrame:
+    rows = [{"t": t, "endpoint": e, "p95_ms": ms} for e, ms in p95_ms_by_endpoint.items()]
+    return pd.DataFrame(rows)
+
+
+def test_the_safe_pages_p95_is_their_slowest_endpoints_and_leaves_the_rest_out():
+    """Safe: home, plain listing and product page without a session. A sorted listing,
+    a search, a product page with a session and locust's total are not."""
+    histories = one_second(7, {
+        "GET /": 20, "GET /c/[slug]/": 45, "GET /p/[slug]/": 30,
+        "GET /c/[slug]/?sort": 3000, "GET /search/": 2500, "GET /p/[slug]/ (session)": 4100,
+        "Aggregated": 5000,
+    })  # fmt: skip
+
+    split = p95_safe_and_rest(histories).set_index("t")
+
+    assert split.loc[7].to_dict() == {"safe_p95_ms": 45, "other_p95_ms": 4100}
+
+
+def test_a_second_in_which_no_safe_page_was_asked_for_has_no_safe_p95():
+    """Locust writes a p95 of 0 for a window without requests: no figure, not a fast one."""
+    histories = pd.concat([
+        one_second(1, {"GET /": 12, "GET /search/": 900}),
+        one_second(2, {"GET /": 0, "GET /search/": 1200}),
+    ])  # fmt: skip
+
+    split = p95_safe_and_rest(histories).set_index("t")
+
+    assert split.loc[1, "safe_p95_ms"] == 12
+    assert pd.isna(split.loc[2, "safe_p95_ms"])
+    assert split["other_p95_ms"].tolist() == [900, 1200]
+
+
+def test_a_run_without_safe_pages_still_gets_both_columns():
+    split = p95_safe_and_rest(one_second(0, {"GET /static/shop/shop.css": 2}))
+
+    assert list(split.columns) == ["t", "safe_p95_ms", "other_p95_ms"]
+    assert pd.isna(split["safe_p95_ms"].iloc[0])
 
 
 def cpu_results(stage, profile, **ms_per_request):

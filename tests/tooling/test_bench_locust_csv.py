@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.bench.locust_csv import history_latest, history_read, stats_read
+from workshop.bench.locust_csv import histories_read, history_latest, history_read, stats_read
 
 DATA = Path(__file__).parent / "data" / "locust"
 
@@ -38,6 +38,26 @@ def test_history_keeps_one_endpoint_and_counts_seconds_from_the_start():
     assert list(history["t"]) == [0, 1, 2, 3, 4]
     assert list(history["users"]) == [0, 6, 6, 6, 6]
     assert list(history["requests"]) == [0, 18, 19, 23, 24]
+
+
+def test_an_endpoints_history_counts_seconds_from_the_start_of_the_run():
+    """Its first row comes with its first request, a second in: t is the run's clock."""
+    product = history_read(DATA / "anonymous", endpoint="GET /p/[slug]/")
+
+    assert list(product["t"]) == [1, 2, 3, 4]
+    assert list(product["p95_ms"]) == [17, 17, 17, 6]
+
+
+def test_histories_hold_every_endpoint_on_the_same_clock():
+    histories = histories_read(DATA / "anonymous")
+
+    assert sorted(histories["endpoint"].unique()) == [
+        "Aggregated", "GET /", "GET /c/[slug]/", "GET /p/[slug]/", "GET /static/shop/shop.css",
+    ]  # fmt: skip
+    product = histories[histories["endpoint"] == "GET /p/[slug]/"].reset_index(drop=True)
+    assert product.drop(columns="endpoint").equals(
+        history_read(DATA / "anonymous", endpoint="GET /p/[slug]/")
+    )
 
 
 def test_history_rates_are_the_totals_differences_second_by_second():

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from workshop.bench.results import per_request_rows, results_frame, run_rows
-from workshop.bench.summary import cached_text, cpu_text, spike_text
+from workshop.bench.summary import cached_text, cpu_text, spike_p95_text, spike_text
 
 
 def test_cpu_names_each_service_with_its_program_and_adds_up_the_server():
@@ -53,3 +53,18 @@ def test_the_spike_headline_says_when_and_at_how_many_users_it_broke():
         == "spike (peak 2500 users): broke 27 s in, at 1795 users (requests failed)"
     )
     assert spike_text(held) == "spike (peak 300 users): never failed, p95 stayed under 2 s"
+
+
+def test_the_spike_headline_puts_the_safe_pages_worst_p95_beside_every_requests():
+    spike = frame("spike", run_rows(users=2500, worst_p95_ms=5321, worst_safe_p95_ms=48))
+
+    assert spike_p95_text(spike) == (
+        "spike's worst p95 over 3 s: every request 5.32 s, safe pages 0.05 s"
+        " (home, plain category listings, product pages, no session)"
+    )
+
+
+def test_a_spike_without_a_safe_page_says_so_with_a_dash():
+    spike = frame("spike", run_rows(users=10, worst_p95_ms=40, worst_safe_p95_ms=float("nan")))
+
+    assert "safe pages - (" in spike_p95_text(spike)

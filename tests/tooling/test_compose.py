@@ -14,6 +14,9 @@ from workshop.stages import stage_list
 from workshop.testing.services import require
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+NGINX_MAIN = {
+    name: ROOT / "workshop" / "stack" / f"nginx-{name}.conf" for name in ("native", "compose")
+}
 STAGES = stage_list()
 DEFAULT = re.compile(r"\$\{(\w+):-([^}]*)\}")
 
@@ -62,6 +65,18 @@ def test_the_web_service_sets_every_placeholder_of_the_stage_nginx_template(stag
     template = (stage.path / "deploy" / "nginx.conf.template").read_text()
 
     assert set(PLACEHOLDER.findall(template)) <= web_environment(compose_text(stage.name))
+
+
+@pytest.mark.parametrize("directive", ["worker_connections", "worker_rlimit_nofile"])
+def test_nginx_in_its_container_holds_as_many_connections_as_the_native_stack(directive):
+    """The image's own nginx.conf allows 1,024 connections a worker; compose mounts ours."""
+    values = {
+        name: re.search(rf"^\s*{directive} (\d+);", path.read_text(), flags=re.MULTILINE)[1]
+        for name, path in NGINX_MAIN.items()
+    }
+
+    assert values["compose"] == values["native"]
+    assert "/workshop/stack/nginx-compose.conf:/etc/nginx/nginx.conf:ro" in COMPOSE_FILE.read_text()
 
 
 def compose_command() -> list[str]:

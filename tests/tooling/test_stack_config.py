@@ -1,6 +1,7 @@
 """The native stack's configuration: what it writes is what nginx, supervisord and each
 stage's deploy/ files expect. No server runs here, except `nginx -t`."""
 
+import re
 import shutil
 import socket
 import subprocess
@@ -10,9 +11,11 @@ import psutil
 import pytest
 from supervisor.options import ServerOptions
 
+from workshop.load.shape import DEFAULT_PEAK
 from workshop.stack import Stack, StackError
 from workshop.stack import programs as programs_module
 from workshop.stack.kinds import KINDS
+from workshop.stack.kinds.nginx import MAIN_TEMPLATE
 from workshop.stack.ports import port_derive, port_is_free
 from workshop.stack.processes import process_alive
 from workshop.stack.programs import program_find
@@ -102,6 +105,17 @@ def test_nginx_accepts_the_config_written_for_the_stage(stage, tmp_path):
     paths = [word for line in directives for word in line.split() if word.startswith("/")]
     assert paths and all(p.startswith(str(web.dir)) or p.endswith("mime.types;") for p in paths)
     assert conf.count("_temp_path") == 5
+
+
+def test_one_nginx_worker_holds_every_connection_of_the_tv_spike():
+    """Each visitor keeps a connection open, and each request nginx passes on holds a
+    second one to the app server: nginx's limit must not be the first thing to fail."""
+    conf = MAIN_TEMPLATE.read_text()
+
+    connections = int(re.search(r"worker_connections (\d+);", conf)[1])
+    open_files = int(re.search(r"worker_rlimit_nofile (\d+);", conf)[1])
+    assert connections >= 2 * DEFAULT_PEAK
+    assert open_files >= 2 * connections
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)

@@ -7,6 +7,11 @@ from .results import metric
 
 P95_LIMIT_MS = 2000  # a page that takes longer than this has lost the visitor
 NOT_SERVER = ("locust", "other")  # the load generator; the rest of the machine
+# The requests stage 02 can answer from its page files, as workshop/load/browsing.py
+# names them: the home page, a category's plain listing, a product page, without a
+# session. A sorted or paged listing (``?sort``), a search, a cart, or any page asked
+# for with a session (``(session)``) is everything else: Django answers it.
+SAFE_ENDPOINTS = ("GET /", "GET /c/[slug]/", "GET /p/[slug]/")
 
 
 def breaking_point(history: pd.DataFrame, *, p95_limit_ms: float = P95_LIMIT_MS) -> dict | None:
@@ -24,6 +29,24 @@ def breaking_point(history: pd.DataFrame, *, p95_limit_ms: float = P95_LIMIT_MS)
     first = broken.iloc[0]
     cause = "failures" if failed[first.name] else f"p95 over {p95_limit_ms / 1000:g} s"
     return {"t": float(first["t"]), "users": int(first["users"]), "cause": cause}
+
+
+def p95_safe_and_rest(histories: pd.DataFrame) -> pd.DataFrame:
+    """Second by second (t): the recent p95 of the safe pages (``safe_p95_ms``) and of
+    everything else (``other_p95_ms``), from locust's per-endpoint history rows.
+
+    Each is the slowest endpoint's p95 in its group: locust keeps no more than each
+    endpoint's percentiles, and a group's p95 is never above its slowest endpoint's, so
+    a fast figure for the safe pages is a safe claim.
+    """
+    rows = histories[histories["endpoint"] != AGGREGATED]
+    # A zero is locust's p95 of a window without requests, not a fast page.
+    p95 = rows["p95_ms"].where(rows["p95_ms"] > 0)
+    group = rows["endpoint"].isin(SAFE_ENDPOINTS).map({True: "safe_p95_ms", False: "other_p95_ms"})
+    table = p95.groupby([rows["t"], group]).max().unstack() if len(rows) else pd.DataFrame()
+    table = table.reindex(columns=["safe_p95_ms", "other_p95_ms"])
+    table.columns.name = None
+    return table.rename_axis("t").reset_index()
 
 
 def peak_served_rps(history: pd.DataFrame) -> float:

@@ -57,10 +57,30 @@ def history_read(prefix: Path | str, *, endpoint: str = AGGREGATED) -> pd.DataFr
     Requests and failures per second come from the totals' differences, second by
     second: locust's own "current" rates are averages over the last ten seconds.
     """
+    frame = _history_all(prefix)
+    return _per_second(frame[frame["endpoint"] == endpoint])
+
+
+def histories_read(prefix: Path | str) -> pd.DataFrame:
+    """Every endpoint's rows (``Aggregated`` too), as history_read gives them, with an
+    ``endpoint`` column; locust writes a row per endpoint with --csv-full-history."""
+    frame = _history_all(prefix)
+    parts = [
+        _per_second(rows).assign(endpoint=endpoint)
+        for endpoint, rows in frame.groupby("endpoint", sort=False)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _history_all(prefix) -> pd.DataFrame:
     raw = pd.read_csv(f"{prefix}_stats_history.csv", na_values=["N/A"])
-    frame = _with_endpoint(raw)
-    frame = frame[frame["endpoint"] == endpoint].rename(columns=_HISTORY_COLUMNS)
-    frame = frame.assign(t=frame["Timestamp"] - frame["Timestamp"].min())
+    frame = _with_endpoint(raw).rename(columns=_HISTORY_COLUMNS)
+    # One clock for every endpoint: an endpoint's first row comes with its first
+    # request, which may be well into the run.
+    return frame.assign(t=frame["Timestamp"] - frame["Timestamp"].min())
+
+
+def _per_second(frame: pd.DataFrame) -> pd.DataFrame:
     # Timestamps are whole seconds: a second written twice keeps its last row.
     frame = frame.drop_duplicates("t", keep="last")[["t", *_HISTORY_COLUMNS.values()]]
     seconds = frame["t"].diff()

@@ -66,6 +66,29 @@ def plot_spike(history: pd.DataFrame, point: dict | None, *, title: str):
     return fig
 
 
+def plot_p95_safe_and_rest(history: pd.DataFrame, *, title: str):
+    """One panel per stage: the recent p95 of the safe pages and of everything else over
+    the spike (``history``: the spike's rows of one or more runs, with the columns of
+    analysis.p95_safe_and_rest). A log scale: milliseconds and seconds both show."""
+    stages = sorted(history["stage"].unique())
+    fig, axes = plt.subplots(
+        len(stages), 1, figsize=(9, 1.5 + 2.2 * len(stages)), sharex=True, sharey=True,
+        squeeze=False,
+    )  # fmt: skip
+    for ax, stage in zip(axes[:, 0], stages, strict=True):
+        run = history[history["stage"] == stage]
+        ax.plot(run["t"], run["safe_p95_ms"] / 1000, color="#55a868", label="safe pages")
+        ax.plot(run["t"], run["other_p95_ms"] / 1000, color="#dd8452", label="everything else")
+        ax.axhline(P95_LIMIT_MS / 1000, color="grey", linestyle="--", label="2 s")
+        ax.set_yscale("log")
+        ax.set_ylabel(f"stage {stage}\np95 (s)")
+    axes[0, 0].legend(loc="upper left", fontsize="small")
+    axes[-1, 0].set_xlabel("seconds into the spike")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def plot_ratios(ratios: pd.DataFrame, *, title: str, ax=None, xlabel="ratio to stage 01"):
     """Horizontal bars of ratios (one group per row, one bar per column), 1.0 marked."""
     ax = ax or plt.subplots(figsize=(8, 0.6 + 0.5 * ratios.size))[1]

@@ -19,9 +19,9 @@ from workshop import ROOT
 from workshop.load.shopmap import SHOP_MAP_ENV, pages_warm, shop_discover, shop_map_save
 
 from . import cpu
-from .analysis import breaking_point
+from .analysis import breaking_point, p95_safe_and_rest
 from .db import counters_spent, statement_counter_for
-from .locust_csv import AGGREGATED, history_read, stats_read
+from .locust_csv import AGGREGATED, histories_read, history_read, stats_read
 from .locust_run import locust_run
 from .machine import machine_describe, machine_line
 from .profiles import Profile, profiles_for, run_seconds, run_users, seconds_default
@@ -34,6 +34,7 @@ from .results import (
     results_write,
     run_rows,
 )
+from .warmup import pages_warm_all, warm_up_exists
 
 DB_METRICS = {"db_queries_per_request": "Questions", "db_selects_per_request": "Com_select"}
 
@@ -46,6 +47,7 @@ class Target:
     service_pids: object = None  # callable -> {service: [pids]}; None: CPU not measured
     database_url: str | None = None
     notes: list[str] = field(default_factory=list)
+    warm_up: object = None  # callable before the spike -> a line saying what it did
 
 
 @dataclass
@@ -69,20 +71,35 @@ def target_for(stage, url: str | None, *, stack=None, quiet: bool):
     and then stopped again); by default a stack of the stage for this run alone."""
     if url:
         note = "CPU per request not measured: --url names a stack whose processes are not ours"
-        yield Target(url.rstrip("/"), notes=[note])
+        yield Target(url.rstrip("/"), notes=[note], warm_up=_warm_up_for(stage))
         return
     if stack is None:
         with private_stack(stage, quiet=quiet) as own:
-            yield Target(own.url, own.service_pids, own.env().get("DATABASE_URL"))
+            yield _stack_target(stage, own)
         return
     started = not stack.is_up()
     if started:
         stack.up()
     try:
-        yield Target(stack.url, stack.service_pids, stack.env().get("DATABASE_URL"))
+        yield _stack_target(stage, stack)
     finally:
         if started:
             stack.down()
+
+
+def _stack_target(stage, stack) -> Target:
+    database_url = stack.env().get("DATABASE_URL")
+    return Target(stack.url, stack.service_pids, database_url, warm_up=_warm_up_for(stage, stack))
+
+
+def _warm_up_for(stage, stack=None):
+    """What to do before the spike: the stage's warm-up, if it has one (stage 02 on), as
+    the team ran it before the segment aired. It needs the stack's environment."""
+    if not warm_up_exists(stage):
+        return None
+    if stack is None:
+        return lambda: "page files NOT warmed before the spike: --url's stack is not ours"
+    return lambda: f"warmed up before the spike, manage.py warm_pages: {pages_warm_all(stack)}"
 
 
 @contextlib.contextmanager
@@ -156,12 +173,22 @@ def _profiles_measure(choice, target: Target, *, users, seconds, raw_dir: Path, 
     for profile in profiles_for(choice):
         if profile.name == "product-cached":
             pages_warm(target.url, [f"/p/{slug}/" for slug in shop.probe_products()])
+        if profile.name == "spike" and target.warm_up:
+            _warm_up(target, progress)
         rows, history = profile_measure(
             profile, target, users=run_users(profile, users),
             seconds=run_seconds(profile, seconds), prefix=raw_dir / profile.name,
             env=env, progress=progress,
         )  # fmt: skip
         yield profile, rows, history
+
+
+def _warm_up(target: Target, progress) -> None:
+    """The stage's warm-up, said at once and in the summary's notes."""
+    note = target.warm_up()
+    target.notes.append(note)
+    if progress != "quiet":
+        print(note, flush=True)
 
 
 def profile_measure(profile: Profile, target: Target, *, users, seconds, prefix, env, progress):
@@ -179,11 +206,13 @@ def profile_measure(profile: Profile, target: Target, *, users, seconds, prefix,
         counter.close()
 
     stats, history = stats_read(prefix), history_read(prefix)
+    # The safe pages' p95 beside everything else's, second by second (analysis.py).
+    history = history.merge(p95_safe_and_rest(histories_read(prefix)), on="t", how="left")
     requests = int(stats.loc[stats["endpoint"] == AGGREGATED, "requests"].iloc[0])
     rows = endpoint_rows(stats) + run_rows(users=users, seconds=seconds)
     rows += _server_rows(run.cpu_seconds, before, after, wall=wall, requests=requests)
     if profile.name == "spike":
-        rows += _break_rows(history)
+        rows += _break_rows(history) + _worst_p95_rows(history)
     return rows, history
 
 
@@ -242,4 +271,11 @@ def _break_rows(history: pd.DataFrame) -> list[dict]:
     by_failures = int(point["cause"] == "failures")  # else the p95 passed the limit
     return run_rows(
         broke=1, break_t_s=point["t"], break_users=point["users"], break_by_failures=by_failures
+    )
+
+
+def _worst_p95_rows(history: pd.DataFrame) -> list[dict]:
+    """The worst recent p95 of the run: of every request, and of the safe pages alone."""
+    return run_rows(
+        worst_p95_ms=history["p95_ms"].max(), worst_safe_p95_ms=history["safe_p95_ms"].max()
     )

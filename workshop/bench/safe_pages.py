@@ -3,13 +3,10 @@
 Do the safe pages, served from files, go as fast as locust can ask? One run of the
 ceiling (a static file) and one of the safe pages (workshop/load/safe_pages.py), back to
 back on the same stack, measured as ``bench`` measures its profiles, so that the two
-rates compare within one run. And the warm-up that stage 02 runs before a crowd comes.
+rates compare within one run.
 """
 
 import os
-import subprocess
-import sys
-import time
 from datetime import datetime
 
 import pandas as pd
@@ -57,15 +54,3 @@ def safe_pages_bench(stage, *, seconds=None, progress="lines") -> pd.DataFrame:
     results = pd.concat(frames, ignore_index=True)
     results_write(results, RESULTS_DIR / f"bench-{run}.csv")
     return results
-
-
-def pages_warm_all(stack) -> str:
-    """``manage.py warm_pages`` against a running stack (runner.private_stack's, say):
-    every safe page written to its file. Its closing line, and how long it took."""
-    command = [sys.executable, str(stack.stage.path / "manage.py"), "warm_pages"]
-    env = stack.stage.env(**stack.env())
-    started = time.monotonic()
-    done = subprocess.run(
-        command, cwd=stack.stage.path, env=env, capture_output=True, text=True, check=True
-    )
-    return f"{done.stdout.strip()} ({time.monotonic() - started:.0f} s)"

@@ -86,6 +86,8 @@ def headlines_text(results: pd.DataFrame) -> str:
         lines.append("  " + cached_text(results))
     if "spike" in set(results["profile"]):
         lines.append("  " + spike_text(results))
+        if _aggregated(results, "spike", "worst_p95_ms") is not None:
+            lines.append("  " + spike_p95_text(results))
     return "\n".join(lines)
 
 
@@ -112,6 +114,21 @@ def spike_text(results: pd.DataFrame) -> str:
         f"spike ({peak}): broke {run['break_t_s']:.0f} s in, at {run['break_users']:.0f} users"
         f" ({cause})"
     )
+
+
+def spike_p95_text(results: pd.DataFrame) -> str:
+    """The worst p95 over a few seconds, of every request and of the safe pages alone
+    (what stage 02 serves from files): the crowd can be served while the rest queues."""
+    run = _run_values(results[results["profile"] == "spike"])
+    return (
+        f"spike's worst p95 over 3 s: every request {_seconds(run['worst_p95_ms'])},"
+        f" safe pages {_seconds(run['worst_safe_p95_ms'])}"
+        " (home, plain category listings, product pages, no session)"
+    )
+
+
+def _seconds(ms) -> str:
+    return "-" if ms is None or math.isnan(ms) else f"{ms / 1000:.2f} s"
 
 
 def _run_values(rows: pd.DataFrame) -> dict:

@@ -19,14 +19,15 @@ class AnonymousVisitor(FastHttpUser):
         self.shop = shop_for(self.host)
         browsing.landing(self.client)
 
-    # Weights: product pages draw most views, then category lists, search and home.
+    # Weights: product pages draw most views, then category lists, search and home. A
+    # category visit is one click, or two for those who re-sort or page on (browsing.py).
     @task(45)
     def product(self):
         browsing.product(self.client, self.shop)
 
     @task(25)
     def category(self):
-        browsing.category(self.client, self.shop)
+        browsing.category(self.client, self.shop, wait=self.wait)
 
     @task(15)
     def search(self):

@@ -1,7 +1,10 @@
 """The pages every visitor reads, as small functions the profiles share.
 
 Requests are named after their URL pattern (``/p/[slug]/``), so locust's statistics
-group them per view, and the names read like the shop's urls.py.
+group them per view, and the names read like the shop's urls.py. The names also keep
+apart what stage 02 can serve from its page files (a safe page, no query string, no
+session) and what always reaches Django: a sorted or paged listing is
+``/c/[slug]/?sort``, and a page asked for with a session cookie ends in ``(session)``.
 """
 
 import random
@@ -10,34 +13,52 @@ from workshop.load import locust_settings  # noqa: F401
 from workshop.load.shopmap import ShopMap, cart_add_id, category_path
 
 STYLESHEET = "/static/shop/shop.css"
-# How visitors sort and page through a category: mostly the default, mostly page one.
-SORTS = {"name": 60, "price": 25, "-price": 15}
-PAGES = {1: 70, 2: 20, 3: 10}
+CATEGORY, CATEGORY_SORTED = "/c/[slug]/", "/c/[slug]/?sort"  # paging links carry ?sort too
+SESSION = " (session)"
+# A visitor reaches a category by its plain link (the home page and every product's
+# breadcrumb link it so); half of them then click once more on the listing: a sort link
+# (the segment was about cheap televisions) or the next page, as (sort, page).
+FOLLOW_UPS = {None: 50, ("price", 1): 20, ("-price", 1): 10, ("name", 2): 20}
 
 
 def weighted_choice(weights: dict):
     return random.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def page_name(client, name: str) -> str:
+    """The name, marked if the visitor carries a session cookie: nginx then sends even a
+    safe page to Django (stage 02), and stage 01's page cache renders it afresh."""
+    has_session = any(cookie.name == "sessionid" for cookie in client.cookiejar)
+    return name + SESSION if has_session else name
+
+
 def landing(client) -> None:
     """A new visitor: the home page and, once per visit, the stylesheet."""
-    client.get("/", name="/")
+    home(client)
     client.get(STYLESHEET, name=STYLESHEET)
 
 
 def home(client) -> None:
-    client.get("/", name="/")
+    client.get("/", name=page_name(client, "/"))
 
 
-def category(client, shop: ShopMap) -> None:
+def category(client, shop: ShopMap, *, wait) -> None:
+    """A category's plain listing; then, for some, one more click on it after ``wait()``
+    (the user's reading time)."""
     slug = random.choice(shop.categories)
-    sort, page = weighted_choice(SORTS), weighted_choice(PAGES)
-    client.get(category_path(slug, sort=sort, page=page), name="/c/[slug]/")
+    client.get(f"/c/{slug}/", name=page_name(client, CATEGORY))
+    follow_up = weighted_choice(FOLLOW_UPS)
+    if follow_up is None:
+        return
+    wait()
+    sort, page = follow_up
+    client.get(category_path(slug, sort=sort, page=page), name=CATEGORY_SORTED)
 
 
 def product(client, shop: ShopMap) -> int | None:
     """View a product; its id if the page offers to add it to the cart (in stock)."""
-    response = client.get(f"/p/{random.choice(shop.products)}/", name="/p/[slug]/")
+    path = f"/p/{random.choice(shop.products)}/"
+    response = client.get(path, name=page_name(client, "/p/[slug]/"))
     return cart_add_id(response.text or "")
 
 

@@ -37,7 +37,7 @@ class Shopper(FastHttpUser):
 
     @task
     def shopping_trip(self):
-        browsing.category(self.client, self.shop)
+        browsing.category(self.client, self.shop, wait=self.wait)
         self.wait()
         chosen, wanted = None, random.randint(1, 3)
         # A few products, or more until one is in stock; the last one in stock wins.

@@ -1,0 +1,22 @@
+"""Before the TV spike, ``bench`` runs a stage's warm-up (``manage.py warm_pages``, from
+stage 02 on), as the team wrote the safe pages' files before the segment aired."""
+
+from workshop.bench.runner import target_for
+from workshop.bench.warmup import warm_up_exists
+from workshop.stages import stage_get
+
+
+def test_stage_02_has_a_warm_up_and_stage_01_has_nothing_to_warm():
+    assert warm_up_exists(stage_get("02"))
+    assert not warm_up_exists(stage_get("01"))
+
+
+def test_a_stage_without_a_warm_up_gets_none_before_its_spike():
+    with target_for(stage_get("01"), "http://127.0.0.1:9", quiet=True) as target:
+        assert target.warm_up is None
+
+
+def test_against_a_url_bench_says_that_the_page_files_were_not_warmed():
+    """Its manage.py would need the stack's environment, which --url does not give."""
+    with target_for(stage_get("02"), "http://127.0.0.1:9", quiet=True) as target:
+        assert "NOT warmed" in target.warm_up()
