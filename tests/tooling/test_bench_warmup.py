@@ -1,8 +1,15 @@
 """Before the TV spike, ``bench`` runs a stage's warm-up (``manage.py warm_pages``, from
 stage 02 on), as the team wrote the safe pages' files before the segment aired."""
 
+import os
+from dataclasses import replace
+from types import SimpleNamespace
+
+import pytest
+
 from workshop.bench.runner import target_for
-from workshop.bench.warmup import warm_up_exists
+from workshop.bench.warmup import pages_warm_all, warm_up_exists
+from workshop.errors import WorkshopError
 from workshop.stages import stage_get
 
 
@@ -20,3 +27,19 @@ def test_against_a_url_bench_says_that_the_page_files_were_not_warmed():
     """Its manage.py would need the stack's environment, which --url does not give."""
     with target_for(stage_get("02"), "http://127.0.0.1:9", quiet=True) as target:
         assert "NOT warmed" in target.warm_up()
+
+
+def test_a_failed_warm_up_is_one_line_naming_the_command_and_its_error(tmp_path):
+    (tmp_path / "manage.py").write_text(
+        "import sys\nprint('Traceback ...', file=sys.stderr)\n"
+        "sys.exit('OperationalError: no such table: catalogue_product')\n"
+    )
+    stage = replace(stage_get("02"), path=tmp_path)
+    stack = SimpleNamespace(stage=stage, env=lambda: dict(os.environ))
+
+    with pytest.raises(WorkshopError) as error:
+        pages_warm_all(stack)
+
+    message = str(error.value)
+    assert message.startswith("manage.py warm_pages failed (exit 1)")
+    assert message.endswith("no such table: catalogue_product")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+from workshop.errors import WorkshopError
+
 WARM_UP_COMMAND = "warm_pages"
 
 
@@ -23,7 +25,8 @@ def pages_warm_all(stack) -> str:
     command = [sys.executable, str(stack.stage.path / "manage.py"), WARM_UP_COMMAND]
     env = stack.stage.env(**stack.env())
     started = time.monotonic()
-    done = subprocess.run(
-        command, cwd=stack.stage.path, env=env, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run(command, cwd=stack.stage.path, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise WorkshopError(f"manage.py {WARM_UP_COMMAND} failed (exit {done.returncode}): {last}")
     return f"{done.stdout.strip()} ({time.monotonic() - started:.0f} s)"
