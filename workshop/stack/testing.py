@@ -1,4 +1,4 @@
-"""What stack tests share, whichever stage they test: a stack of their own (port 8101,
+"""What stack tests share, whichever stage they test: a stack of their own (a free port,
 its own run folder, so a developer's stack on 8000 is left alone), a browser that
 speaks to it through nginx, and direct looks into its memcached and MariaDB."""
 
@@ -9,14 +9,13 @@ from urllib.parse import unquote
 
 import requests
 
-from .ports import HOST
+from .ports import HOST, port_pick_free
 from .runfolder import RUN_ROOT
 from .stack import Stack
 
-TEST_PORT = 8101
 ENABLE_VAR = "WORKSHOP_STACK_TESTS"
 SKIP_REASON = (
-    f"stack test: set {ENABLE_VAR}=1 to start this stage's native stack on port {TEST_PORT} "
+    f"stack test: set {ENABLE_VAR}=1 to start this stage's native stack on a free port "
     "(needs nginx, memcached and mariadb-server)"
 )
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -29,8 +28,9 @@ def stack_tests_enabled() -> bool:
 
 
 def stack_for_tests(stage) -> Stack:
+    """The stage's stack on a port the system has free, so two test runs never collide."""
     return Stack.for_stage(
-        stage, port=TEST_PORT, run_dir=RUN_ROOT / "tests" / stage.name, quiet=True
+        stage, port=port_pick_free(), run_dir=RUN_ROOT / "tests" / stage.name, quiet=True
     )
 
 
