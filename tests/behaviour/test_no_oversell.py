@@ -1,6 +1,7 @@
 """No overselling: concurrent checkouts on a real database never sell more than the stock."""
 
 import threading
+import uuid
 
 import pytest
 from cart.cart import cart_get
@@ -31,7 +32,7 @@ def test_concurrent_checkouts_never_sell_more_than_the_stock(mariadb):
     def checkout(customer, cart):
         try:
             start.wait()
-            order_place(customer=customer, cart=cart)
+            order_place(customer=customer, cart=cart, checkout_key=uuid.uuid4())
             outcomes.append("sold")
         except CheckoutError:
             outcomes.append("sold out")

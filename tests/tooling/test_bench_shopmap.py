@@ -1,11 +1,14 @@
 """What the load profiles read from the shop's pages: HTML as stage 01 renders it."""
 
+import pytest
+
 from workshop.load.shopmap import (
     ShopMap,
     cart_add_id,
     category_path,
     category_slugs,
     csrf_token,
+    form_field,
     product_cards,
     search_terms,
     shop_map_load,
@@ -76,6 +79,18 @@ def test_the_csrf_token_comes_from_the_form_field():
     form = '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="abc123">'
 
     assert csrf_token(form) == "abc123"
+
+
+def test_the_checkout_key_comes_from_its_hidden_field():
+    key = "0b7e3f6a-5d2c-4c1e-9a8f-2e4d6c8b1a90"
+    form = (
+        '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="abc123">'
+        f'<input type="hidden" name="checkout_key" value="{key}" id="id_checkout_key">'
+    )
+
+    assert form_field(form, "checkout_key") == key
+    with pytest.raises(ValueError, match="no quantity field"):
+        form_field(form, "quantity")
 
 
 def test_a_shop_map_survives_the_trip_through_its_file(tmp_path):

@@ -25,7 +25,6 @@ _PRODUCT_LINK = re.compile(r'href="/p/([\w-]+)/"')
 _CART_ADD_LINK = re.compile(r'href="/cart/add/(\d+)/"')
 _PRODUCT_NAME = re.compile(r'<h3><a href="/p/[\w-]+/">([^<]+)</a></h3>')
 _BRAND = re.compile(r'<p class="brand">([^<]+)</p>')
-_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,16 @@ def category_path(slug: str, *, sort: str = "name", page: int = 1) -> str:
     return f"/c/{slug}/"
 
 
-def csrf_token(html: str) -> str:
-    match = _CSRF_FIELD.search(html)
+def form_field(html: str, name: str) -> str:
+    """The value of the page's hidden input ``name``, which a browser posts with the form."""
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]+)"', html)
     if not match:
-        raise ValueError("no csrfmiddlewaretoken field in the page")
+        raise ValueError(f"no {name} field in the page")
     return match.group(1)
+
+
+def csrf_token(html: str) -> str:
+    return form_field(html, "csrfmiddlewaretoken")
 
 
 def shop_discover(base_url: str) -> ShopMap:

@@ -17,7 +17,7 @@ from locust.exception import RescheduleTask
 
 from workshop.catalogue.seed import DEMO_CUSTOMERS, DEMO_PASSWORD
 from workshop.load import browsing
-from workshop.load.shopmap import csrf_token, shop_for
+from workshop.load.shopmap import csrf_token, form_field, shop_for
 
 CHECKOUT_SHARE = 0.6  # trips that end in an order; the rest leave the cart for later
 MAX_VIEWS = 6  # products a shopper looks at before giving up on this trip
@@ -68,7 +68,9 @@ class Shopper(FastHttpUser):
         else:
             form = self.log_in(next_url="/checkout/")
         self.wait()
+        # The page's one-time key: the shop places one order per key, as for a double click.
         fields = {"csrfmiddlewaretoken": csrf_token(form)}
+        fields["checkout_key"] = form_field(form, "checkout_key")
         with self.client.post(
             "/checkout/", data=fields, name="/checkout/", allow_redirects=False, catch_response=True
         ) as response:

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from workshop.testing.factories import CategoryFactory, ProductFactory, ReviewFactory
+from workshop.testing.forms import checkout_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.lesson]
 
@@ -159,9 +160,10 @@ def test_checkout_removes_the_page_of_each_product_sold(
     visited(anonymous, url)
     add = reverse("cart_add", args=[tv.pk])
     customer_client.post(add, {"product_id": tv.pk, "quantity": 2})
+    form = checkout_form(customer_client)
 
     with committed():
-        response = customer_client.post(reverse("checkout"))
+        response = customer_client.post(reverse("checkout"), form)
 
     assert response.status_code == 302
     assert not page_files.of(url).exists()
