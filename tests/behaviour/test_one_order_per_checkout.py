@@ -69,8 +69,8 @@ def test_two_simultaneous_posts_of_one_checkout_make_one_order_and_take_stock_on
     responses = []
 
     def click():
-        tab = Client()  # a client of its own per thread, sharing the browser's session
-        tab.cookies = browser.cookies
+        tab = Client()  # a client of its own per thread, in the browser's session
+        tab.cookies["sessionid"] = browser.cookies["sessionid"].value
         try:
             start.wait()
             with connection.execute_wrapper(waits):
