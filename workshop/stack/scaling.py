@@ -54,16 +54,22 @@ def _recount(stack, servers: int) -> None:
 
 
 def _scale_up(stack, servers: int, *, web) -> None:
-    running = {kind.name for kind in _apps(stack)}
+    running = len(_apps(stack))
     _recount(stack, servers)
-    joining = [kind for kind in _apps(stack) if kind.name not in running]
-    for kind in joining:
-        stack.ports[kind.name] = _port_for(stack, kind)
-    stack.run.state_update(ports=stack.ports)
-    stack.supervisor.write_config(stack.stage.name, stack.kinds)
-    for kind in joining:
-        stack.supervisor.program_add(kind.name)
-    services_start(stack, joining)  # each answers before nginx sends it anything
+    joining = _apps(stack)[running:]
+    try:
+        for kind in joining:
+            stack.ports[kind.name] = _port_for(stack, kind)
+        stack.run.state_update(ports=stack.ports)
+        stack.supervisor.write_config(stack.stage.name, stack.kinds)
+        for kind in joining:
+            stack.supervisor.program_add(kind.name)
+        services_start(stack, joining)  # each answers before nginx sends it anything
+    except BaseException:  # back to the servers that ran: nginx never knew the others
+        _servers_stop(stack, joining)
+        _recount(stack, running)
+        stack.supervisor.write_config(stack.stage.name, stack.kinds)
+        raise
     stack.kind_of(web.name).reload()
 
 
@@ -74,17 +80,22 @@ def _scale_down(stack, servers: int, *, web) -> None:
     old_workers = stack.kind_of(web.name).reload()
     # Once nginx's old workers are gone, no request is on its way to a leaving server.
     processes_wait_gone(old_workers, DRAIN_SECONDS)
-    for kind in leaving:
+    _servers_stop(stack, leaving)
+
+
+def _servers_stop(stack, kinds) -> None:
+    for kind in kinds:
         stack.say(f"{kind.name}: stopping (SIGTERM: it finishes its requests first)")
         stack.supervisor.program_remove(kind.name)
         stack.cpu_groups.remove(kind.name)
-        del stack.ports[kind.name]
+        stack.ports.pop(kind.name, None)
+    stack.run.state_update(ports=stack.ports)
 
 
 def _port_for(stack, kind) -> int:
     """Its place above the web port, as `up` would give it, unless that is taken."""
     taken = set(stack.ports.values())
     port = stack.web_port + BACKING_OFFSET + kind.port_offset + kind.instance.number - 1
-    while port in taken or not port_is_free(port):
+    while port > 65535 or port in taken or not port_is_free(port):
         port = port_pick_free()
     return port
