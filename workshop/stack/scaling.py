@@ -17,13 +17,16 @@ MAX_APP_SERVERS = 10
 DRAIN_SECONDS = 30
 
 
-def stack_scale(stack, servers: int) -> None:
-    number = stack.stage.number
+def servers_check(servers: int, *, stage_number: str) -> None:
     if not 1 <= servers <= MAX_APP_SERVERS:
         raise StackError(
-            f"cannot run {servers} app servers: choose 1 to {MAX_APP_SERVERS} "
-            f"(workshop scale {number} 3)"
+            f"stage {stage_number} cannot run {servers} app servers: choose 1 to {MAX_APP_SERVERS}"
         )
+
+
+def stack_scale(stack, servers: int) -> None:
+    number = stack.stage.number
+    servers_check(servers, stage_number=number)
     service = next((s for s in stack.topology.services if s.kind == "gunicorn"), None)
     if service is None or not service.numbered:
         raise StackError(

@@ -23,6 +23,10 @@ class Stack:
     def __init__(
         self, stage, run: RunFolder, web_port: int, *, quiet=False, app_servers: int | None = None
     ):
+        if app_servers is not None:
+            from .scaling import servers_check
+
+            servers_check(app_servers, stage_number=stage.number)
         self.stage = stage
         self.run = run
         self.web_port = web_port
