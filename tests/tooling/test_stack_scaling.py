@@ -310,3 +310,15 @@ def test_a_stage_of_one_app_server_is_not_scaled(tmp_path):
 
     with pytest.raises(StackError, match=r"runs one app server .* scaling out starts at stage 03"):
         stack.scale(2)
+
+
+def test_a_bench_on_a_stack_of_its_own_size_cannot_resize_another(tmp_path):
+    from workshop.bench.runner import target_for
+
+    stage = made_up_stage(tmp_path)
+
+    with (
+        pytest.raises(StackError, match="--servers sets up the bench's own stack"),
+        target_for(stage, "http://127.0.0.1:1", quiet=True, servers=2),
+    ):
+        pass
