@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "workshop.commands.run",
     "workshop.commands.test",
     "workshop.commands.stack",
+    "workshop.commands.scale",
     "workshop.commands.bench",
     "workshop.commands.exercise",
 ]

@@ -10,6 +10,7 @@ import pytest
 
 from workshop import ROOT
 from workshop.stack.templating import PLACEHOLDER
+from workshop.stack.topology import topology_load
 from workshop.stages import stage_list
 from workshop.testing.services import require
 
@@ -97,3 +98,45 @@ def test_docker_compose_accepts_the_file_for_every_stage(stage, monkeypatch):
     assert result.returncode == 0, result.stderr
     assert f"/app/stages/{stage.name}" in result.stdout
     assert f"stages/{stage.name}/deploy/nginx.conf.template" in result.stdout
+
+
+# From stage 03: several app servers, `--scale app=N`, each held to a CPU share.
+
+SCALED = [s for s in STAGES if topology_load(s.path).of_kind("gunicorn")[0].service.numbered]
+RESOLVE_SINCE = (1, 27, 3)  # the first open-source nginx with `server … resolve`
+
+
+def compose_service(output: str, name: str) -> str:
+    """One service's block of `docker compose config`'s output."""
+    return re.search(rf"^  {name}:\n((?:    .*\n|\s*\n)*)", output, flags=re.MULTILINE).group(1)
+
+
+@pytest.mark.parametrize("stage", SCALED, ids=lambda s: s.number)
+def test_docker_compose_scales_the_app_servers_each_held_to_the_stage_cpu_share(stage, monkeypatch):
+    """A stage of several app servers runs them under compose as in stack.toml: N
+    replicas, each told how many there are and held to the same share of a CPU."""
+    share = topology_load(stage.path).of_kind("gunicorn")[0].service.options["cpu_share"]
+    for name, value in {"STAGE": stage.name, "APP_SCALE": "3", "APP_CPUS": str(share)}.items():
+        monkeypatch.setenv(name, value)
+    command = [*compose_command(), "-f", str(COMPOSE_FILE), "config"]
+
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+    assert result.returncode == 0, result.stderr
+    app = compose_service(result.stdout, "app")
+    assert "scale: 3\n" in app and f"cpus: {share}\n" in app
+    assert "APP_SERVERS: '3'" in app and "SHOP_LOCAL_DIR:" in app
+    # A fixed name or a published port would let only one replica start.
+    assert "container_name:" not in app and "ports:" not in app
+
+
+def test_nginx_in_its_container_finds_every_app_replica_by_name():
+    """Docker's DNS answers `app` with every replica; nginx must ask again as replicas
+    come and go, which open-source nginx does from 1.27.3 on."""
+    text = COMPOSE_FILE.read_text()
+    servers = re.search(r'^\s+APP_SERVERS: "([^"]+)"', text, flags=re.MULTILINE).group(1)
+    version = re.search(r"^\s+image: nginx:([\d.]+)$", text, flags=re.MULTILINE).group(1)
+
+    assert "server app:8000 resolve;" in servers
+    assert "resolver 127.0.0.11" in servers and re.search(r"\bzone app \d+k;", servers)
+    assert tuple(int(part) for part in version.split(".")) >= RESOLVE_SINCE

@@ -48,6 +48,7 @@ class Target:
     database_url: str | None = None
     notes: list[str] = field(default_factory=list)
     warm_up: object = None  # callable before the spike -> a line saying what it did
+    app_servers: int | None = None  # how many the stack runs; None: not known (--url)
 
 
 @dataclass
@@ -66,15 +67,20 @@ BENCH_RUN_ROOT = ROOT / ".run" / "bench"
 
 
 @contextlib.contextmanager
-def target_for(stage, url: str | None, *, stack=None, quiet: bool):
+def target_for(stage, url: str | None, *, stack=None, quiet: bool, servers: int | None = None):
     """What to load: the given URL as it is; the given stack (started if it is not up,
-    and then stopped again); by default a stack of the stage for this run alone."""
+    and then stopped again); by default a stack of the stage for this run alone, with
+    ``servers`` app servers if given."""
+    if servers and (url or stack):
+        from workshop.stack import StackError
+
+        raise StackError("--servers sets up the bench's own stack: it cannot change --url's")
     if url:
         note = "CPU per request not measured: --url names a stack whose processes are not ours"
         yield Target(url.rstrip("/"), notes=[note], warm_up=_warm_up_for(stage))
         return
     if stack is None:
-        with private_stack(stage, quiet=quiet) as own:
+        with private_stack(stage, quiet=quiet, servers=servers) as own:
             yield _stack_target(stage, own)
         return
     started = not stack.is_up()
@@ -89,7 +95,14 @@ def target_for(stage, url: str | None, *, stack=None, quiet: bool):
 
 def _stack_target(stage, stack) -> Target:
     database_url = stack.env().get("DATABASE_URL")
-    return Target(stack.url, stack.service_pids, database_url, warm_up=_warm_up_for(stage, stack))
+    apps = [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
+    target = Target(stack.url, stack.service_pids, database_url, warm_up=_warm_up_for(stage, stack))
+    target.app_servers = len(apps)
+    if apps and apps[0].cpu_share:  # a stage of small hosting accounts (03 on)
+        capped = all(app.cgroup_procs for app in apps)
+        how = f"each held to {apps[0].cpu_share:g} of a core" if capped else "UNCAPPED (no cgroups)"
+        target.notes.append(f"{len(apps)} app servers, {how}")
+    return target
 
 
 def _warm_up_for(stage, stack=None):
@@ -103,7 +116,7 @@ def _warm_up_for(stage, stack=None):
 
 
 @contextlib.contextmanager
-def private_stack(stage, *, quiet: bool):
+def private_stack(stage, *, quiet: bool, servers: int | None = None):
     """The stage's stack in a run folder and on ports of its own, so that no other
     traffic (a `workshop up` stack in use, another run's tests) reaches the processes
     whose CPU and statements are counted. Up for the run, then down and deleted."""
@@ -112,7 +125,9 @@ def private_stack(stage, *, quiet: bool):
 
     _leftovers_remove(stage, quiet=quiet)
     run_dir = BENCH_RUN_ROOT / f"{stage.name}-{os.getpid()}"
-    stack = Stack.for_stage(stage, port=port_pick_free(), run_dir=run_dir, quiet=quiet)
+    stack = Stack.for_stage(
+        stage, port=port_pick_free(), run_dir=run_dir, quiet=quiet, app_servers=servers
+    )
     try:
         stack.up()
         yield stack
@@ -136,17 +151,20 @@ def _leftovers_remove(stage, *, quiet: bool) -> None:
 
 
 def bench(
-    stage, *, choice="all", users=None, seconds=None, url=None, stack=None, progress="auto"
-) -> BenchResult:
+    stage, *, choice="all", users=None, seconds=None, url=None, stack=None, progress="auto",
+    servers=None,
+) -> BenchResult:  # fmt: skip
     """Run the chosen profiles (the ceiling first) against a stage; write and return
-    the results. ``stack``: a Stack to load instead of a private one (the tests')."""
+    the results. ``stack``: a Stack to load instead of a private one (the tests');
+    ``servers``: how many app servers the private stack runs (stack.toml's by default)."""
     seconds = seconds or seconds_default()
     progress = progress_mode(progress)
     # The pid too: two benches started in the same second must not share their files.
     run = f"{stage.number}-{datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
     raw_dir = RESULTS_DIR / "raw" / run
     raw_dir.mkdir(parents=True)
-    with target_for(stage, url, stack=stack, quiet=progress != "terminal") as target:
+    quiet = progress != "terminal"
+    with target_for(stage, url, stack=stack, quiet=quiet, servers=servers) as target:
         machine = machine_describe()
         constant = {"run": run, "stage": stage.number, "machine": machine_line(machine)}
         results, history = [], []
@@ -210,6 +228,8 @@ def profile_measure(profile: Profile, target: Target, *, users, seconds, prefix,
     history = history.merge(p95_safe_and_rest(histories_read(prefix)), on="t", how="left")
     requests = int(stats.loc[stats["endpoint"] == AGGREGATED, "requests"].iloc[0])
     rows = endpoint_rows(stats) + run_rows(users=users, seconds=seconds)
+    if target.app_servers is not None:
+        rows += run_rows(app_servers=target.app_servers)
     rows += _server_rows(run.cpu_seconds, before, after, wall=wall, requests=requests)
     if profile.name == "spike":
         rows += _break_rows(history) + _worst_p95_rows(history)

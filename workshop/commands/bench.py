@@ -32,6 +32,10 @@ def register(subparsers):
     bench.add_argument(
         "--url", help="a running stack to load instead (compose); its CPU is not measured"
     )
+    bench.add_argument(
+        "--servers", type=int, help="app servers of the bench's stack (stage 03 on; default: "
+        "its stack.toml's count), each held to the stage's CPU share",
+    )  # fmt: skip
     bench.set_defaults(handler=bench_command)
 
     notebooks = subparsers.add_parser(
@@ -53,8 +57,9 @@ def bench_command(args):
     stage = stage_get(args.stage)
     try:
         result = bench(
-            stage, choice=args.profile, users=args.users, seconds=args.seconds, url=args.url
-        )
+            stage, choice=args.profile, users=args.users, seconds=args.seconds, url=args.url,
+            servers=args.servers,
+        )  # fmt: skip
     except StackError as error:  # one line for the person at the terminal
         print(f"workshop bench: {error}", file=sys.stderr)
         return 1

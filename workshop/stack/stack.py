@@ -4,6 +4,7 @@ the measurement notebooks share."""
 import time
 from pathlib import Path
 
+from .cgroups import CpuGroups
 from .errors import StackError
 from .kinds import Kind, kind_class
 from .ports import HOST
@@ -19,27 +20,47 @@ DEFAULT_PORT = 8000
 
 
 class Stack:
-    def __init__(self, stage, run: RunFolder, web_port: int, *, quiet: bool = False):
+    def __init__(
+        self, stage, run: RunFolder, web_port: int, *, quiet=False, app_servers: int | None = None
+    ):
+        if app_servers is not None:
+            from .scaling import servers_check
+
+            servers_check(app_servers, stage_number=stage.number)
         self.stage = stage
         self.run = run
         self.web_port = web_port
         self.quiet = quiet
-        self.topology = topology_load(stage.path)
+        self.app_servers = app_servers
         self.supervisor = Supervisor(run.path)
+        self.cpu_groups = CpuGroups(run.path)
         self.ports: dict[str, int] = run.state().get("ports", {})
+        self._said: set[str] = set()
+        self.topology_apply()
+
+    @classmethod
+    def for_stage(
+        cls, stage, port=None, *, run_dir: Path | None = None, quiet=False, app_servers=None
+    ):
+        """The stack of ``stage``; ``port`` None means the one it last ran on, or 8000.
+        ``run_dir`` puts a second stack of the same stage elsewhere (the stack tests);
+        ``app_servers`` runs that many app servers instead of stack.toml's count."""
+        run = RunFolder(run_dir) if run_dir else RunFolder.for_stage_name(stage.name)
+        if port is None:
+            port = run.state().get("web_port", DEFAULT_PORT)
+        return cls(stage, run, port, quiet=quiet, app_servers=app_servers)
+
+    def topology_apply(self) -> None:
+        """stack.toml's topology with the number of app servers this stack runs: the
+        one `workshop scale` left in the run folder's state, or the one asked for."""
+        self.topology = topology_load(self.stage.path)
+        servers = self.app_servers or self.run.state().get("app_servers")
+        if servers:
+            self.topology = self.topology.with_count("gunicorn", servers)
         self.kinds: list[Kind] = sorted(
             (kind_class(i.kind)(self, i) for i in self.topology.instances()),
             key=lambda kind: kind.priority,
         )
-
-    @classmethod
-    def for_stage(cls, stage, port=None, *, run_dir: Path | None = None, quiet=False):
-        """The stack of ``stage``; ``port`` None means the one it last ran on, or 8000.
-        ``run_dir`` puts a second stack of the same stage elsewhere (the stack tests)."""
-        run = RunFolder(run_dir) if run_dir else RunFolder.for_stage_name(stage.name)
-        if port is None:
-            port = run.state().get("web_port", DEFAULT_PORT)
-        return cls(stage, run, port, quiet=quiet)
 
     @property
     def url(self) -> str:
@@ -48,6 +69,11 @@ class Stack:
     def say(self, message: str) -> None:
         if not self.quiet:
             print(f"[{self.stage.number}] {message}", flush=True)
+
+    def say_once(self, message: str) -> None:
+        if message not in self._said:
+            self._said.add(message)
+            self.say(message)
 
     def instances_of_kind(self, kind: str):
         return self.topology.of_kind(kind)
@@ -93,6 +119,9 @@ class Stack:
             kind.preflight()
         if not self.supervisor.is_running():
             leftovers_stop(self)
+            # A cold start runs stack.toml's number of app servers, or the one asked for.
+            self.run.state_update(app_servers=self.app_servers)
+            self.topology_apply()
             self.ports = ports_assign(self)
             self.run.state_update(web_port=self.web_port, ports=self.ports, stage=self.stage.name)
             for kind in self.kinds:
@@ -150,6 +179,13 @@ class Stack:
                 }
             )
         return rows
+
+    def scale(self, servers: int) -> None:
+        """Run ``servers`` app servers from now on, while the shop serves (scaling.py)."""
+        from .scaling import stack_scale
+
+        with self.run.lock():
+            stack_scale(self, servers)
 
     # Down
 

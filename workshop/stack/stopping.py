@@ -25,6 +25,7 @@ def stack_stop(stack) -> bool:
         processes_signal(alive, signal.SIGKILL)
         alive = processes_wait_gone(alive, 5)
     still_open = ports_wait_closed(stack.ports.values(), 5)
+    stack.cpu_groups.remove()
     stack.run.state_update(pids=[])
     if alive or still_open:
         raise StackError(f"down left pids {alive} and ports {still_open} behind")

@@ -40,8 +40,9 @@ directory = {directory}
 environment = {environment}
 priority = {priority}
 ; The runner starts each service itself, in order, and waits for it to be healthy.
+; A service whose stack.toml says restart = true is started again when it dies.
 autostart = false
-autorestart = false
+autorestart = {autorestart}
 startsecs = 0
 stopsignal = TERM
 stopwaitsecs = {stop_wait}
@@ -74,6 +75,7 @@ class Supervisor:
                 directory=kind.working_dir(),
                 environment=",".join(f"{k}={_env_value(v)}" for k, v in kind.environment().items()),
                 priority=kind.priority,
+                autorestart=str(kind.restarts).lower(),
                 stop_wait=kind.stop_wait_seconds,
                 log=kind.output_log,
             )
@@ -115,6 +117,25 @@ class Supervisor:
             if "ALREADY_STARTED" not in fault.faultString:
                 message = f"supervisord could not start {name}: {fault.faultString}"
                 raise StackError(message) from None
+
+    def program_add(self, name: str) -> None:
+        """Know a program the rewritten config has gained (`workshop scale` up); the
+        runner starts it."""
+        rpc = self.rpc()
+        rpc.reloadConfig()
+        try:
+            rpc.addProcessGroup(name)
+        except xmlrpc.client.Fault as fault:
+            if "ALREADY_ADDED" not in fault.faultString:
+                raise StackError(f"supervisord could not add {name}: {fault.faultString}") from None
+
+    def program_remove(self, name: str) -> None:
+        """Stop a program with its stop signal (waiting for it) and forget it."""
+        rpc = self.rpc()
+        with contextlib.suppress(xmlrpc.client.Fault):  # NOT_RUNNING: already stopped
+            rpc.stopProcess(name, True)
+        with contextlib.suppress(xmlrpc.client.Fault):  # BAD_NAME: already forgotten
+            rpc.removeProcessGroup(name)
 
     def pid(self) -> int | None:
         try:

@@ -1,7 +1,7 @@
 """A stage's topology, declared in its deploy/stack.toml: which services it runs, of
 which kind, how many of each. The runner knows the kinds; the stage only names them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 try:
@@ -20,9 +20,11 @@ class Service:
     kind: str  # the program that runs it: nginx, gunicorn, memcached, mariadb
     count: int = 1
     options: dict = field(default_factory=dict)  # kind-specific, e.g. a config file
+    # app1, app2…: declared with several, so a scaled count keeps each instance's name.
+    numbered: bool = False
 
     def instances(self) -> list["Instance"]:
-        if self.count == 1:
+        if self.count == 1 and not self.numbered:
             return [Instance(self, self.name, 1)]
         return [Instance(self, f"{self.name}{n}", n) for n in range(1, self.count + 1)]
 
@@ -50,6 +52,16 @@ class Topology:
     def of_kind(self, kind: str) -> list[Instance]:
         return [i for i in self.instances() if i.kind == kind]
 
+    def with_count(self, kind: str, count: int) -> "Topology":
+        """The same topology with ``count`` instances of the service of ``kind``
+        (`workshop scale`, a benchmark's number of app servers), numbered from 1."""
+        return Topology(
+            tuple(
+                replace(s, count=count, numbered=True) if s.kind == kind else s
+                for s in self.services
+            )
+        )
+
 
 def topology_load(stage_path: Path) -> Topology:
     path = stage_path / TOPOLOGY_FILE
@@ -64,5 +76,6 @@ def topology_load(stage_path: Path) -> Topology:
             kind = options.pop("kind")
         except KeyError:
             raise StackError(f"{path}: [{name}] needs a kind") from None
-        services.append(Service(name, kind, int(options.pop("count", 1)), options))
+        count = int(options.pop("count", 1))
+        services.append(Service(name, kind, count, options, numbered=count > 1))
     return Topology(tuple(services))

@@ -32,6 +32,11 @@ class Kind:
     def port(self) -> int:
         return self.stack.ports[self.name]
 
+    @property
+    def restarts(self) -> bool:
+        """stack.toml's ``restart = true``: supervisord starts it again when it dies."""
+        return bool(self.instance.service.options.get("restart", False))
+
     def preflight(self) -> None:
         """Raise StackError when something it needs is missing, before anything starts."""
         for program in self.programs:

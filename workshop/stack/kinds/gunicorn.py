@@ -1,5 +1,6 @@
 import sys
 
+from ..cgroups import join_command
 from ..ports import HOST
 from .base import Kind, http_health
 
@@ -7,6 +8,8 @@ from .base import Kind, http_health
 class Gunicorn(Kind):
     port_offset = 1  # app1, app2… take the ports after it
     priority = 300
+    stop_wait_seconds = 15  # above gunicorn.conf.py's graceful_timeout: requests finish
+    cgroup_procs = None  # the cgroup.procs file it joins when held to a CPU share
 
     @property
     def config_file(self):
@@ -20,9 +23,30 @@ class Gunicorn(Kind):
     def access_log(self):
         return self.dir / "access.log"
 
+    @property
+    def local_dir(self):
+        """This server's own disk (its tmp, its session files): what one server leaves
+        there, the others never see."""
+        return self.dir / "local"
+
+    @property
+    def cpu_share(self) -> float | None:
+        """stack.toml's [app] cpu_share: the part of a core this server may use."""
+        share = self.instance.service.options.get("cpu_share")
+        return float(share) if share else None
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.local_dir.mkdir(exist_ok=True)
+        if self.cpu_share:
+            self.cgroup_procs, reason = self.stack.cpu_groups.create(self.name, self.cpu_share)
+            if reason:
+                self.stack.say_once(f"app servers run uncapped, without cpu_share: {reason}")
+
     def command(self) -> list[str]:
         # The venv's own gunicorn, whatever PATH says.
-        return [sys.executable, "-m", "gunicorn", "-c", str(self.config_file), self.wsgi_app]
+        command = [sys.executable, "-m", "gunicorn", "-c", str(self.config_file), self.wsgi_app]
+        return join_command(self.cgroup_procs, command) if self.cgroup_procs else command
 
     @property
     def wsgi_app(self) -> str:
@@ -30,7 +54,16 @@ class Gunicorn(Kind):
 
     def environment(self) -> dict[str, str]:
         # What differs from docker compose; the stage's gunicorn.conf.py reads these.
-        return {"GUNICORN_BIND": f"{HOST}:{self.port}", "GUNICORN_ACCESS_LOG": str(self.access_log)}
+        local = str(self.local_dir)
+        return {
+            "GUNICORN_BIND": f"{HOST}:{self.port}",
+            "GUNICORN_ACCESS_LOG": str(self.access_log),
+            # The shop's settings: how many servers there are (when the server started),
+            # and this one's machine-local folder, which is also its temporary folder.
+            "APP_SERVERS": str(len(self.stack.instances_of_kind("gunicorn"))),
+            "SHOP_LOCAL_DIR": local,
+            "TMPDIR": local,
+        }
 
     def working_dir(self):
         return self.stack.stage.path

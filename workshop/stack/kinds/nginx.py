@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import StackError
 from ..ports import HOST
+from ..processes import process_tree
 from ..programs import program_find
 from ..templating import render
 from .base import Kind, http_get
@@ -57,6 +58,18 @@ class Nginx(Kind):
         }
         (self.dir / "nginx.conf").write_text(render(MAIN_TEMPLATE.read_text(), main_values))
         self._test_config()
+
+    def reload(self) -> list[int]:
+        """Rewrite the config (the upstream lists the app servers there are now) and
+        reload it gracefully: new workers take new connections, the old ones finish the
+        requests they hold, then exit. Returns the old workers' pids."""
+        self.prepare()  # and `nginx -t`: a config nginx refuses is never signalled
+        master = self.stack.supervisor.processes().get(self.name, {}).get("pid")
+        old_workers = process_tree(master)[1:] if master else []
+        result = subprocess.run([*self.command(), "-s", "reload"], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise StackError(f"nginx did not reload: {result.stderr.strip()[-300:]}")
+        return old_workers
 
     def _test_config(self) -> None:
         result = subprocess.run([*self.command(), "-t", "-q"], capture_output=True, text=True)
