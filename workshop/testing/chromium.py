@@ -83,6 +83,13 @@ class Visitor:
 
         return self.driver.find_element(By.CSS_SELECTOR, css)
 
+    def links(self, css: str) -> list[str]:
+        """The paths the links that ``css`` selects lead to."""
+        from selenium.webdriver.common.by import By
+
+        found = self.driver.find_elements(By.CSS_SELECTOR, css)
+        return [urlsplit(link.get_attribute("href")).path for link in found]
+
     def text(self, css: str) -> str:
         return self.find(css).text.strip()
 
