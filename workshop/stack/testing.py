@@ -53,6 +53,8 @@ def stack_for_tests(stage) -> Stack:
     """The stage's stack on a port the system has free and in a run folder of its own,
     so two test runs never collide."""
     run_dir, claim = run_dir_claim(stage.name)
+    # Whatever still runs in the folder was left by a run that died: no live run owns it.
+    Stack.for_stage(stage, run_dir=run_dir, quiet=True).down()
     stack = Stack.for_stage(stage, port=port_pick_free(), run_dir=run_dir, quiet=True)
     stack.claim = claim  # the folder stays this run's while the stack object lives
     return stack
