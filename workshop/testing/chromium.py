@@ -34,7 +34,7 @@ def chromium_programs() -> tuple[str, str]:
     try:
         return program_find("chromium"), program_find("chromedriver")
     except StackError as error:
-        require(f"browser test: {error}")
+        require(f"browser test: {error} It needs chromium and chromium-driver.")
 
 
 def chromium_start(*, profile_dir: Path):

@@ -22,6 +22,7 @@ def pytest_configure(config):
     )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the tests in its order
 def pytest_collection_modifyitems(items):
     """A test that takes the stack down runs last, whatever the order of the files."""
     items.sort(key=lambda item: item.get_closest_marker(DOWN_MARKER) is not None)
