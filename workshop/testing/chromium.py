@@ -45,7 +45,7 @@ def chromium_start(*, profile_dir: Path):
         from selenium.webdriver.chrome.service import Service
     except ImportError:
         require("browser test: needs selenium: pip install 'selenium>=4.20'")
-    os.environ["SE_OFFLINE"] = "true"
+    os.environ["SE_OFFLINE"] = "true"  # should anything call Selenium Manager: no download
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in [*FLAGS, f"--user-data-dir={profile_dir}"]:

@@ -2,6 +2,8 @@
 shared by the stage's own stack tests and the shared stack suite (tests/stack/), and the
 visitors that speak to it through nginx: an HTTP client and real Chromium browsers."""
 
+import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,18 +79,17 @@ def stack_product(stack) -> dict:
 
 
 @pytest.fixture
-def test_log_dir(stack, request) -> Path:
+def log_dir(stack, request) -> Path:
     """Where a test leaves what explains its failure: in the stack's run folder, beside
     the servers' logs, emptied when the test starts."""
-    path = stack.run.path / "test-logs" / request.node.name
-    for old in path.glob("*"):
-        old.unlink()
-    path.mkdir(parents=True, exist_ok=True)
+    path = stack.run.path / "test-logs" / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
     return path
 
 
 @pytest.fixture
-def chromium(stack, test_log_dir, tmp_path):
+def chromium(stack, log_dir, tmp_path):
     """Opens real browsers on the stack, each with a profile of its own (no cookies, no
     cache), and closes them after the test. Skips (fails in CI) without Chromium."""
     from .chromium import Visitor, chromium_start
@@ -98,7 +99,7 @@ def chromium(stack, test_log_dir, tmp_path):
     def visitor_open(name: str) -> Visitor:
         driver = chromium_start(profile_dir=tmp_path / f"chromium-{name}")
         drivers.append(driver)
-        return Visitor(driver, base_url=stack.url, log_dir=test_log_dir, name=name)
+        return Visitor(driver, base_url=stack.url, log_dir=log_dir, name=name)
 
     yield visitor_open
     for driver in drivers:
