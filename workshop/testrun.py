@@ -13,6 +13,7 @@ from . import ROOT
 from .stages import Stage
 
 BEHAVIOUR_TESTS = ROOT / "tests" / "behaviour"
+STACK_TESTS = ROOT / "tests" / "stack"  # on the stage's native stack (workshop/testing/stack.py)
 TOOLING_TESTS = ROOT / "tests" / "tooling"
 
 
@@ -65,10 +66,10 @@ def _count(result: SuiteResult, report: Path) -> None:
 
 
 def stage_suite_run(stage: Stage, *, path: Path | None = None, tests=None, pytest_args=()):
-    """A stage's own tests plus the shared behaviour suite, or just ``tests``, run on the
-    stage's code, or on a learner's copy of it at ``path``."""
+    """A stage's own tests plus the shared behaviour and stack suites, or just ``tests``,
+    run on the stage's code, or on a learner's copy of it at ``path``."""
     code = path or stage.path
-    paths = tests or [code / "tests", BEHAVIOUR_TESTS]
+    paths = tests or [code / "tests", BEHAVIOUR_TESTS, STACK_TESTS]
     env = replace(stage, path=code).env()
     # PYTHONPATH (env) names the code under test. pytest-django would otherwise put the
     # folder of the first manage.py above the test files first on sys.path: the stage's

@@ -7,8 +7,8 @@ import psutil
 
 HOST = "127.0.0.1"
 # The backing services (app servers, cache, databases) sit at a fixed distance above
-# the web port, so two stacks on different web ports (a developer's on 8000, the stack
-# tests' on 8101) never reach for the same ports.
+# the web port, so two stacks on different web ports (a developer's on 8000, another on
+# 8001) never reach for the same ports; a taken one gives way to a free one.
 BACKING_OFFSET = 10000
 
 

@@ -11,6 +11,8 @@ PACKAGES = {
     "memcached": ("memcached", "memcached"),
     "mariadbd": ("mariadb-server", "mariadb"),
     "mariadb-install-db": ("mariadb-server", "mariadb"),
+    "chromium": ("chromium", "--cask chromium"),  # the browser tests'
+    "chromedriver": ("chromium-driver", "chromedriver"),
 }
 # Debian keeps servers in sbin, which is not on an ordinary user's PATH; Homebrew uses
 # its own prefix.

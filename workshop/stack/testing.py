@@ -1,11 +1,15 @@
 """What stack tests share, whichever stage they test: a stack of their own (a free port,
-its own run folder, so a developer's stack on 8000 is left alone), a browser that
-speaks to it through nginx, and direct looks into its memcached and MariaDB."""
+a run folder no other test run holds, so a developer's stack on 8000 and a second test
+run are left alone), a browser that speaks to it through nginx, and direct looks into
+its memcached and MariaDB."""
 
+import fcntl
 import os
 import re
 import socket
-from urllib.parse import unquote
+import time
+from html.parser import HTMLParser
+from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 
@@ -19,6 +23,7 @@ SKIP_REASON = (
     "(needs nginx, memcached and mariadb-server)"
 )
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CLAIM_FILE = ".claimed"
 
 
 def stack_tests_enabled() -> bool:
@@ -27,15 +32,89 @@ def stack_tests_enabled() -> bool:
     return os.environ.get(ENABLE_VAR, "") not in ("", "0") or services_required()
 
 
+def run_dir_claim(stage_name: str):
+    """The first run folder of the stage's test stacks that no live test run holds, and
+    the open file whose lock holds it for this process (the kernel lets go when it ends).
+    A free folder is reused: its database is already there, so the stack starts sooner."""
+    for number in range(1, 100):
+        path = RUN_ROOT / "tests" / (stage_name if number == 1 else f"{stage_name}.{number}")
+        path.mkdir(parents=True, exist_ok=True)
+        claim = open(path / CLAIM_FILE, "w")  # noqa: SIM115 (held open for the whole run)
+        try:
+            fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            claim.close()
+            continue
+        return path, claim
+    raise RuntimeError(f"99 test runs of {stage_name} at once: no run folder left")
+
+
 def stack_for_tests(stage) -> Stack:
-    """The stage's stack on a port the system has free, so two test runs never collide."""
-    return Stack.for_stage(
-        stage, port=port_pick_free(), run_dir=RUN_ROOT / "tests" / stage.name, quiet=True
-    )
+    """The stage's stack on a port the system has free and in a run folder of its own,
+    so two test runs never collide."""
+    run_dir, claim = run_dir_claim(stage.name)
+    # Whatever still runs in the folder was left by a run that died: no live run owns it.
+    Stack.for_stage(stage, run_dir=run_dir, quiet=True).down()
+    stack = Stack.for_stage(stage, port=port_pick_free(), run_dir=run_dir, quiet=True)
+    stack.claim = claim  # the folder stays this run's while the stack object lives
+    return stack
+
+
+def access_log_size(stack) -> int:
+    return stack.kind_of("app").access_log.stat().st_size
+
+
+def wait_for_growth(measure, before, timeout=2.0) -> bool:
+    """gunicorn writes its access log line just after the response has gone out."""
+    deadline = time.monotonic() + timeout
+    while measure() == before:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: where each submits to, and its hidden inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str | None, dict[str, str]]] = []
+        self.current: dict[str, str] | None = None  # the POST form being read
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.current = None
+            if (attrs.get("method") or "").lower() == "post":
+                self.current = {}
+                self.forms.append((attrs.get("action"), self.current))
+        elif tag == "input" and self.current is not None and attrs.get("name"):
+            self._input(attrs)
+
+    def _input(self, attrs: dict) -> None:
+        if (attrs.get("type") or "").lower() == "hidden":
+            self.current[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def form_hidden_inputs(page: str, *, page_path: str, action: str) -> dict[str, str] | None:
+    """The hidden inputs of the first POST form on the page that submits to ``action``;
+    None when there is none. A form without an action submits to its own page."""
+    parser = _Forms()
+    parser.feed(page)
+    for form_action, hidden in parser.forms:
+        if urlsplit(urljoin(page_path, form_action or page_path)).path == action:
+            return hidden
+    return None
 
 
 class Browser(requests.Session):
-    """One visitor: keeps its cookies, fills in the CSRF token as the forms do."""
+    """One visitor: keeps its cookies, and submits a form with its hidden inputs (the
+    CSRF token, and whatever else the page put there) as a browser does."""
 
     def __init__(self, base_url: str):
         super().__init__()
@@ -49,16 +128,19 @@ class Browser(requests.Session):
         return super().request(method, self.base_url + path, *args, **kwargs)
 
     def submit(self, path: str, data: dict, *, form_page: str | None = None):
-        """POST a form the way a browser does: token from the page that shows the form."""
-        page = self.get(form_page or path)
-        match = CSRF_INPUT.search(page.text)
-        assert match, f"no CSRF token on {form_page or path} (HTTP {page.status_code})"
-        return self.post(path, data={**data, "csrfmiddlewaretoken": match.group(1)})
+        """POST the form that ``form_page`` (or ``path`` itself) shows for ``path``:
+        its hidden inputs, then ``data``."""
+        page_path = form_page or path
+        page = self.get(page_path)
+        hidden = form_hidden_inputs(page.text, page_path=page_path, action=urlsplit(path).path)
+        assert hidden is not None, f"no form for {path} on {page_path} (HTTP {page.status_code})"
+        return self.post(path, data={**hidden, **data})
 
-    def register(self, username: str, password: str = "stack-test-pass-8841"):
+    def register(self, username: str, password: str = "stack-test-pass-8841", **fields):
         data = {"username": username, "first_name": "Stack", "email": f"{username}@example.com"}
         response = self.submit(
-            "/accounts/register/", {**data, "password1": password, "password2": password}
+            "/accounts/register/",
+            {**data, **fields, "password1": password, "password2": password},
         )
         assert response.status_code == 302, f"registering {username}: HTTP {response.status_code}"
         return response

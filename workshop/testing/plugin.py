@@ -9,6 +9,9 @@ import pytest
 
 from .services import require
 
+# The stack tests' fixtures: the stage's native stack, its visitors, real browsers.
+pytest_plugins = ["workshop.testing.stack"]
+
 if os.environ.get("DJANGO_SETTINGS_MODULE"):
     # Tests write sessions and files to a scratch folder, never into the stage's var/.
     os.environ.setdefault("SHOP_VAR_DIR", tempfile.mkdtemp(prefix="shop-test-"))
