@@ -78,12 +78,12 @@ def lesson_check(
     print to the terminal; otherwise its output is kept in each result."""
     wanted = [s for s in lesson_steps(lesson) if steps is None or s.number in steps]
     return [
-        tests_run(lesson, code, step, lesson.test_paths(step.tests), pytest_args, echo)
+        step_run(lesson, code, step, lesson.test_paths(step.tests), pytest_args, echo)
         for step in wanted
     ]
 
 
-def tests_run(lesson, code, step, paths, pytest_args=(), echo=False) -> StepResult:
+def step_run(lesson, code, step, paths, pytest_args=(), echo=False) -> StepResult:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.xml"
         command = [
