@@ -20,7 +20,7 @@ from workshop.exercise.workfolder import (
 )
 from workshop.stages import STAGES_DIR, stage_get, stage_list, stage_resolve
 
-DESCRIPTION_FILES = ("README.md", "lesson.toml")
+DESCRIPTION_FILES = ("README.md", "lesson.toml", "EXERCISE.md")
 
 
 def register(subparsers):
