@@ -242,3 +242,23 @@ def test_a_step_whose_tests_all_skipped_does_not_pass():
 
     assert (skipped.passed, skipped.outcome, skipped.skip_reason) == (False, "skipped", reason)
     assert (passing.passed, passing.outcome) == (True, "passes")
+
+
+def test_without_nginx_check_says_how_many_steps_pass_and_what_to_install(capsys):
+    from workshop.exercise.checkreport import check_report
+    from workshop.exercise.workfolder import Progress
+
+    stage = stage_get(STAGE)
+    lesson = lesson_load(stage)
+    reason = "needs nginx: apt-get install nginx (macOS: brew install nginx)"
+    results = [StepResult(step, (Case("t.py::test_a", "passed"),)) for step in lesson.steps]
+    results[-1] = StepResult(lesson.steps[-1], (Case("t.py::test_a", "skipped", reason),))
+    progress = Progress(stage.name, steps_passed=[r.step.number for r in results if r.passed])
+
+    code = check_report(stage, lesson, results, progress, verbose=False)
+
+    out = capsys.readouterr().out
+    steps = len(lesson.steps)
+    assert code == 1 and f"{steps - 1} of {steps} steps pass" in out
+    assert f"Step {steps} did not run: {reason}" in out
+    assert "Every step passes only with nginx" in out
