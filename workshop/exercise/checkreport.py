@@ -44,5 +44,6 @@ def check_report(stage, lesson: Lesson, results: list[StepResult], progress, *, 
         print(f"Stuck? workshop hint {number}. Alone: workshop check {number} --step {step}")
         print("All of pytest's output: --verbose")
     else:
-        print()
+        step = skipped[0].step.number
+        print(f"Next: what step {step} needs, then workshop check {number} --step {step}")
     return 1
