@@ -99,3 +99,26 @@ def test_a_page_that_sets_a_cookie_is_never_written(client, settings, page_files
         "the login page sets a CSRF cookie, yet it was written: does the middleware see "
         "the cookies? It must come before the session and CSRF middleware in MIDDLEWARE"
     )
+
+
+def test_a_page_with_a_message_for_its_visitor_is_never_written(client, page_files, control):
+    """A message ("… is in your cart") can reach a visitor without a session in a cookie,
+    which MessageMiddleware clears on the way out: a middleware below it in MIDDLEWARE never
+    sees that cookie, and would write the visitor's message into everyone's page."""
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    storage = CookieStorage(RequestFactory().get("/"))
+    note = "Your Kaito Vista 55 is on its way, Alice"
+    client.cookies[storage.cookie_name] = storage._encode([Message(constants.INFO, note)])
+    url = ProductFactory().get_absolute_url()
+
+    response = client.get(url)
+
+    assert note.encode() in response.content
+    assert page_files.all() == control, (
+        "a page that showed one visitor's message was written for everyone: the page-file "
+        "middleware must come above the session, CSRF and message middleware in MIDDLEWARE"
+    )
