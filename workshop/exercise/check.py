@@ -2,6 +2,7 @@
 step in its own pytest process, so each step passes or fails alone. pytest's JUnit report
 says, test by test, what passed, what failed and why, and what skipped and why."""
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -122,6 +123,8 @@ def cases_read(report: Path) -> list[Case]:
 def _explanation(problem: ET.Element) -> str:
     """pytest's "E   " lines (the assertion and its message), or the message alone."""
     lines = [line[1:].strip() for line in (problem.text or "").splitlines() if line[:1] == "E"]
+    # pytest's "+  where x = f()" lines repeat the object reprs: the message says enough.
+    lines = [line for line in lines if not re.match(r"\+\s+where ", line)]
     return _cut(lines[:MESSAGE_LINES] or [problem.get("message", "")])
 
 
