@@ -11,7 +11,11 @@ from workshop.cli import main
 from workshop.exercise.check import Case, StepResult
 from workshop.exercise.lesson import Step, lesson_load
 from workshop.exercise.progress import progress_line
-from workshop.exercise.scaffold import changed_outside_the_exercise, lines_per_step
+from workshop.exercise.scaffold import (
+    changed_outside_the_exercise,
+    lines_per_step,
+    skeleton_text,
+)
 from workshop.exercise.stagediff import files_changed
 from workshop.exercise.workfolder import PROGRESS_FILE, progress_load
 from workshop.stages import stage_get, stage_resolve
@@ -52,7 +56,12 @@ def test_the_scaffold_plus_the_answers_core_is_the_stage(work, capsys):
     workshop(capsys, "start", STAGE)
 
     assert changed_outside_the_exercise(lesson, work) == []
+    every_step = {step.number for step in lesson.steps}
     for name in lesson.exercise["skeleton"]:
+        stage_text = (stage_get(STAGE).path / name).read_text()
+        answer = "".join(line for line in stage_text.splitlines(True) if "# exercise:" not in line)
+        assert skeleton_text(stage_text, keep=every_step) == answer, f"{name}: markers only"
+        assert (work / name).read_text() == skeleton_text(stage_text)
         if name.endswith(".py"):
             compile((work / name).read_text(), name, "exec")  # the stand-ins keep it valid
 
