@@ -6,8 +6,7 @@ import shutil
 import subprocess
 
 from workshop.exercise.progress import progress_print
-from workshop.stack import Stack, StackError
-from workshop.stack.runfolder import RUN_ROOT
+from workshop.stack import Stack, StackError, runfolder
 from workshop.stack.topology import TOPOLOGY_FILE
 from workshop.stages import stage_get, stage_list, stage_resolve
 
@@ -49,11 +48,12 @@ def up_command(args):
 
 def _stack(number, path=None, *, port=None) -> Stack:
     """The stack of a stage, or of a copy of it at ``path`` (a run folder of its own)."""
-    stage = stage_resolve(number, path)
     if path is None:
-        return Stack.for_stage(stage, port=port)
+        return Stack.for_stage(stage_get(number or "01"), port=port)
+    stage = stage_resolve(number, path)
     digest = hashlib.sha1(str(stage.path).encode()).hexdigest()[:8]
-    return Stack.for_stage(stage, port=port, run_dir=RUN_ROOT / f"{stage.name}-{digest}")
+    run_dir = runfolder.RUN_ROOT / f"{stage.name}-{digest}"
+    return Stack.for_stage(stage, port=port, run_dir=run_dir)
 
 
 def _stacks(number, path=None):
