@@ -32,7 +32,7 @@ def register(subparsers):
 
     hint = subparsers.add_parser("hint", help="show the next hint of a stage's exercise")
     hint.add_argument("stage")
-    hint.add_argument("--path", type=Path, help="your work folder (default work/NN_name)")
+    hint.add_argument("--path", help="your work folder, or its name (default work/NN_name)")
     hint.set_defaults(handler=hint_command)
 
     check = subparsers.add_parser(
@@ -79,7 +79,7 @@ def start_command(args):
 def hint_command(args):
     stage = stage_get(args.stage)
     lesson = lesson_load(stage)
-    folder = args.path or work_path(stage)
+    folder = stage_resolve(stage.number, args.path).path if args.path else work_path(stage)
     progress = progress_of(stage, folder)
     found = hint_take(lesson, progress)
     if found is None:
