@@ -271,3 +271,15 @@ def test_without_nginx_check_says_how_many_steps_pass_and_what_to_install(capsys
     assert code == 1 and f"{steps - 1} of {steps} steps pass" in out
     assert f"Step {steps} did not run: {reason}" in out
     assert "Every step passes only with nginx" in out
+
+
+def test_a_work_folder_runs_in_a_stack_of_its_own(work, capsys):
+    """`workshop up 02 --path 02_static_cache`: the learner's code, beside stage 02's stack."""
+    from workshop.commands.stack import _stack
+
+    workshop(capsys, "start", STAGE)
+
+    copy, own = _stack(None, work.name), _stack(STAGE)
+
+    assert copy.stage.path == work.resolve() and own.stage.path == stage_get(STAGE).path
+    assert copy.run.path != own.run.path
