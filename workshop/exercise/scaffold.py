@@ -113,7 +113,7 @@ def _lines_differing(old: Path, new: Path) -> int:
     return sum(
         1
         for line in diff
-        if line[:1] in "+-" and not line.startswith(("+++", "---")) and line[1:].strip()
+        if line[:1] == "+" and not line.startswith("+++") and line[1:].strip()
     )
 
 
