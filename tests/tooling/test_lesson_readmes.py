@@ -39,3 +39,18 @@ def test_the_brief_links_to_nothing_of_the_answer(stage):
 
     assert re.findall(r"\]\((?!https?://)[^)]*\)", brief) == [], "the brief links a file"
     assert "workshop diff 01" not in brief and "diff 01 02" not in brief
+
+
+@pytest.mark.parametrize("stage", WITH_EXERCISE, ids=lambda s: s.name)
+def test_the_instructor_notes_count_the_lines_a_learner_writes(stage, tmp_path):
+    """The table follows `python -m workshop.exercise.scaffold NN`."""
+    from workshop.exercise.scaffold import lines_per_step, scaffold_write
+
+    lesson = lesson_load(stage)
+    scaffold_write(lesson, tmp_path / "work")
+    counts = lines_per_step(lesson, tmp_path / "work")
+    readme = (stage.path / "README.md").read_text()
+
+    for step in lesson.steps:
+        assert re.search(rf"^\| {step.number}\. .* \| {counts[step.number]} \|$", readme, re.M)
+    assert f"| total | {sum(counts.values())} |" in readme
