@@ -29,7 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # What follows "--" goes to pytest whatever comes before it (argparse alone refuses
+    # "-- -x" after an option: workshop check 02 --path DIR -- -x).
+    extra = argv[argv.index("--") + 1 :] if "--" in argv else []
+    parser = build_parser()
+    args = parser.parse_args(argv[: len(argv) - len(extra) - 1] if extra else argv)
+    if extra:
+        if not hasattr(args, "pytest_args"):
+            parser.error(f"workshop {args.command} takes no pytest arguments after --")
+        args.pytest_args = [*args.pytest_args, *extra]
     try:
         return args.handler(args) or 0
     except WorkshopError as error:

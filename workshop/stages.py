@@ -2,7 +2,7 @@
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import ROOT
@@ -43,3 +43,27 @@ def stage_get(number: str) -> Stage:
             return stage
     choices = ", ".join(s.number for s in stage_list())
     raise SystemExit(f"No stage {number!r}: choose one of {choices}.")
+
+
+def stage_resolve(number: str | None, path: str | Path | None = None) -> Stage:
+    """A stage, or, with ``path``, a copy of one kept elsewhere (a learner's work folder)
+    as a Stage whose code is that folder. ``path`` may be a folder or the name of a work
+    folder (02_static_cache); the stage is ``number``, or the one the folder is named after."""
+    if path is None:
+        return stage_get(number or "01")
+    folder = _folder_find(Path(path))
+    if number:
+        return replace(stage_get(number), path=folder)
+    for stage in stage_list():
+        if folder.name == stage.name:
+            return replace(stage, path=folder)
+    raise SystemExit(f"Which stage is {path}? Name it: workshop COMMAND NN --path {path}")
+
+
+def _folder_find(path: Path) -> Path:
+    from workshop.exercise.workfolder import work_root  # where `workshop start` copies to
+
+    for folder in (path, work_root() / path):
+        if (folder / "manage.py").is_file():
+            return folder.resolve()
+    raise SystemExit(f"{path} is not a stage's folder: it has no manage.py")

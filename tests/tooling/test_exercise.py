@@ -1,18 +1,25 @@
-"""The exercise workflow as a learner meets it: start from a copy of the stage before,
-take hints one at a time, check the work step by step, compare stages."""
+"""The exercise workflow as a learner meets it: start from the stage before and a
+scaffold, take hints one at a time, check the work step by step, compare stages."""
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from workshop.cli import main
-from workshop.exercise.check import StepResult
+from workshop.exercise.check import Case, StepResult
 from workshop.exercise.lesson import Step, lesson_load
 from workshop.exercise.progress import progress_line
+from workshop.exercise.scaffold import (
+    changed_outside_the_exercise,
+    lines_per_step,
+    skeleton_text,
+)
 from workshop.exercise.stagediff import files_changed
 from workshop.exercise.workfolder import PROGRESS_FILE, progress_load
-from workshop.stages import stage_get
-from workshop.testrun import SuiteResult
+from workshop.stages import stage_get, stage_resolve
+from workshop.testing.services import require
 
 STAGE = "02"
 
@@ -29,13 +36,55 @@ def workshop(capsys, *args) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_starting_an_exercise_copies_the_stage_before(work, capsys):
+def test_starting_an_exercise_copies_the_stage_before_and_the_scaffold(work, capsys):
+    exercise = lesson_load(stage_get(STAGE)).exercise
     code, out = workshop(capsys, "start", STAGE)
 
     assert code == 0 and str(work) in out
-    assert files_changed(stage_get("01").path, work) == {}
+    scaffold = {*exercise["given"], *exercise["skeleton"], "README.md", "lesson.toml"}
+    assert set(files_changed(stage_get("01").path, work)) == scaffold
+    assert (work / "README.md").read_text() == (stage_get(STAGE).path / "EXERCISE.md").read_text()
+    assert "TODO step 1:" in (work / "pagefiles" / "middleware.py").read_text()
     assert not (work / "var").exists()
     assert progress_load(work).hints_shown == {}
+
+
+def test_the_scaffold_plus_the_answers_core_is_the_stage(work, capsys):
+    """Only the skeletons' marked regions, the files the lesson says to write by hand and
+    the lesson tests differ between a fresh scaffold and the stage: the answer lives once."""
+    lesson = lesson_load(stage_get(STAGE))
+    workshop(capsys, "start", STAGE)
+
+    assert changed_outside_the_exercise(lesson, work) == []
+    every_step = {step.number for step in lesson.steps}
+    for name in lesson.exercise["skeleton"]:
+        stage_text = (stage_get(STAGE).path / name).read_text()
+        answer = "".join(line for line in stage_text.splitlines(True) if "# exercise:" not in line)
+        assert skeleton_text(stage_text, keep=every_step) == answer, f"{name}: markers only"
+        assert (work / name).read_text() == skeleton_text(stage_text)
+        if name.endswith(".py"):
+            compile((work / name).read_text(), name, "exec")  # the stand-ins keep it valid
+
+
+def test_the_scaffold_runs_as_it_is(work, capsys):
+    workshop(capsys, "start", STAGE)
+    env = stage_resolve(STAGE, work).env()
+
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=work, env=env, capture_output=True, text=True
+    )
+
+    assert check.returncode == 0, check.stderr
+
+
+def test_a_learner_writes_at_most_150_lines_and_each_step_some(work, capsys):
+    lesson = lesson_load(stage_get(STAGE))
+    workshop(capsys, "start", STAGE)
+
+    counts = lines_per_step(lesson, work)
+
+    assert sum(counts.values()) <= 150
+    assert all(counts[step.number] > 0 for step in lesson.steps)
 
 
 def test_starting_again_keeps_the_learners_work(work, capsys):
@@ -64,7 +113,25 @@ def test_hints_come_one_at_a_time_in_order_and_are_remembered(work, capsys):
     for out, hint in zip(shown, expected, strict=True):
         assert " ".join(hint.split()[:6]) in " ".join(out.split())
     code, out = workshop(capsys, "hint", STAGE)
-    assert code == 0 and "No more hints" in out and "workshop diff 01 02" in out
+    assert code == 0 and "No more hints" in out and "workshop diff 01 02 --yes" in out
+    assert f"{lesson.hint_count} of {lesson.hint_count} seen" in out
+    assert f"{lesson.hint_count} of {lesson.hint_count} hints seen" in progress_line(
+        stage_get(STAGE)
+    )
+
+
+def test_hint_and_status_agree_when_every_step_passes(work, capsys):
+    lesson = lesson_load(stage_get(STAGE))
+    workshop(capsys, "start", STAGE)
+    workshop(capsys, "hint", STAGE)
+    progress = progress_load(work)
+    progress.steps_passed, progress.checked = [s.number for s in lesson.steps], True
+    (work / PROGRESS_FILE).write_text(__import__("json").dumps(progress.__dict__))
+
+    _, out = workshop(capsys, "hint", STAGE)
+
+    assert f"1 of {lesson.hint_count} seen" in out
+    assert f"1 of {lesson.hint_count} hints seen" in progress_line(stage_get(STAGE))
 
 
 def test_hints_skip_steps_that_already_pass(work, capsys):
@@ -83,6 +150,15 @@ def test_hints_skip_steps_that_already_pass(work, capsys):
 def test_a_hint_needs_a_started_exercise(work, capsys):
     assert main(["hint", STAGE]) == 1
     assert "workshop start 02" in capsys.readouterr().err
+
+
+def test_the_diff_into_a_started_exercise_asks_before_it_shows_the_answer(work, capsys):
+    workshop(capsys, "start", STAGE)
+
+    assert main(["diff", "01", STAGE]) == 1  # no terminal to ask at: refused
+    assert "--yes" in capsys.readouterr().err
+    code, out = workshop(capsys, "diff", "01", STAGE, "--yes")
+    assert code == 0 and "+++ b/pagefiles/middleware.py" in out
 
 
 def test_the_diff_of_two_stages_is_the_lesson(capsys):
@@ -113,7 +189,10 @@ def test_status_tells_the_learners_progress(work, capsys):
 
 
 def test_a_learner_does_the_exercise_from_start_to_finish(work, capsys):
-    """Start, check (every step fails), do the lesson, check again (every step passes)."""
+    """Start, check (every step fails, in a few kilobytes), do the lesson step by step
+    (check --step N), check again (every step passes). The last step needs nginx."""
+    if not shutil.which("nginx", path="/usr/sbin:/usr/local/sbin:/opt/homebrew/bin"):
+        require("needs nginx: apt-get install nginx (macOS: brew install nginx)")
     stage = stage_get(STAGE)
     lesson = lesson_load(stage)
     workshop(capsys, "start", STAGE)
@@ -121,25 +200,86 @@ def test_a_learner_does_the_exercise_from_start_to_finish(work, capsys):
     failing, out = workshop(capsys, "check", STAGE)
 
     assert failing == 1 and f"0 of {len(lesson.steps)} steps pass" in out
+    assert len(out.encode()) < 4000, "a fresh start's check prints a few kilobytes at most"
+    assert "First failure, step 1:" in out
 
-    for name in files_changed(work, stage.path):  # what the learner writes, file by file
+    # What the learner writes: the stage's own files, step 1's alone first.
+    step_one = ["pagefiles/middleware.py", *lesson.exercise["write"]["1"]]
+    answer = [name for name in files_changed(work, stage.path) if name not in step_one]
+    for name in [*step_one, *answer]:
         if (stage.path / name).exists():
             (work / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(stage.path / name, work / name)
         else:
             (work / name).unlink()
+        if name == step_one[-1]:
+            code, out = workshop(capsys, "check", STAGE, "--step", "1")
+            assert code == 0 and "1. Write the page" in out and "2. Write whole" not in out
     passing, out = workshop(capsys, "check", STAGE)
 
     assert passing == 0 and "Every step passes" in out
     assert f"{len(lesson.steps)} of {len(lesson.steps)} steps pass" in progress_line(stage)
 
 
+def test_check_takes_a_path_and_pytest_arguments_together(capsys):
+    """workshop check 02 --path stages/01_single_instance -- -x: stage 01 has no page
+    files, so every step fails, and the stage's folder keeps no progress file."""
+    stage_01 = stage_get("01").path
+
+    code, out = workshop(capsys, "check", STAGE, "--path", str(stage_01), "--step", "4", "--", "-x")
+
+    assert code == 1 and "4. Warm up the cache" in out and "1. Write the page" not in out
+    assert "1 of 1 tests fail" in out  # -x: pytest stopped at the first of 4
+    assert not (stage_01 / PROGRESS_FILE).exists()
+
+
+def test_a_work_folder_is_a_stage_by_its_name(work, capsys):
+    workshop(capsys, "start", STAGE)
+
+    stage = stage_resolve(None, work.name)
+
+    assert (stage.number, stage.path) == (STAGE, work.resolve())
+
+
 def test_a_step_whose_tests_all_skipped_does_not_pass():
-    """Without nginx, say: nothing has been shown to work yet."""
+    """Without nginx, say: nothing has been shown to work yet, and check says why."""
     step = Step(5, "Let nginx try the files first", ("tests/test_nginx_page_files.py",), ())
+    reason = "needs nginx: apt-get install nginx (macOS: brew install nginx)"
 
-    skipped = StepResult(step, SuiteResult("stage 02", skipped=17))
-    passing = StepResult(step, SuiteResult("stage 02", passed=17))
+    skipped = StepResult(step, (Case("t.py::test_a", "skipped", reason),) * 17)
+    passing = StepResult(step, (Case("t.py::test_a", "passed"),) * 17)
 
-    assert (skipped.passed, skipped.outcome) == (False, "skipped")
+    assert (skipped.passed, skipped.outcome, skipped.skip_reason) == (False, "skipped", reason)
     assert (passing.passed, passing.outcome) == (True, "passes")
+
+
+def test_without_nginx_check_says_how_many_steps_pass_and_what_to_install(capsys):
+    from workshop.exercise.checkreport import check_report
+    from workshop.exercise.workfolder import Progress
+
+    stage = stage_get(STAGE)
+    lesson = lesson_load(stage)
+    reason = "needs nginx: apt-get install nginx (macOS: brew install nginx)"
+    results = [StepResult(step, (Case("t.py::test_a", "passed"),)) for step in lesson.steps]
+    results[-1] = StepResult(lesson.steps[-1], (Case("t.py::test_a", "skipped", reason),))
+    progress = Progress(stage.name, steps_passed=[r.step.number for r in results if r.passed])
+
+    code = check_report(stage, lesson, results, progress, verbose=False)
+
+    out = capsys.readouterr().out
+    steps = len(lesson.steps)
+    assert code == 1 and f"{steps - 1} of {steps} steps pass" in out
+    assert f"Step {steps} did not run: {reason}" in out
+    assert "Every step passes only with nginx" in out
+
+
+def test_a_work_folder_runs_in_a_stack_of_its_own(work, capsys):
+    """`workshop up 02 --path 02_static_cache`: the learner's code, beside stage 02's stack."""
+    from workshop.commands.stack import _stack
+
+    workshop(capsys, "start", STAGE)
+
+    copy, own = _stack(None, work.name), _stack(STAGE)
+
+    assert copy.stage.path == work.resolve() and own.stage.path == stage_get(STAGE).path
+    assert copy.run.path != own.run.path

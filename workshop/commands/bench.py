@@ -4,7 +4,7 @@ the measuring notebooks (CI runs them short)."""
 import sys
 
 from workshop.bench.profiles import CHOICES, SECONDS_ENV
-from workshop.stages import stage_get
+from workshop.stages import stage_resolve
 
 
 def register(subparsers):
@@ -15,7 +15,8 @@ def register(subparsers):
         "measure locust's own ceiling, run the chosen load profiles, print a summary and "
         "write a tidy results file to results/.",
     )
-    bench.add_argument("stage", help="stage number, e.g. 01")
+    bench.add_argument("stage", nargs="?", help="stage number, e.g. 01")
+    bench.add_argument("--path", help="a copy of the stage: your work folder, or its name")
     bench.add_argument(
         "--profile", choices=list(CHOICES), default="all",
         help="anonymous browsers, shoppers, the TV spike, pages (a product page cached "
@@ -54,7 +55,7 @@ def bench_command(args):
     from workshop.bench.summary import summary_text
     from workshop.stack import StackError
 
-    stage = stage_get(args.stage)
+    stage = stage_resolve(args.stage, args.path)
     try:
         result = bench(
             stage, choice=args.profile, users=args.users, seconds=args.seconds, url=args.url,

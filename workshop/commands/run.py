@@ -1,18 +1,20 @@
-"""``workshop run NN``: a stage on its embedded defaults (SQLite, in-process cache)."""
+"""``workshop run NN [--path DIR]``: a stage (or a learner's copy of it) on its embedded
+defaults (SQLite, in-process cache)."""
 
 import contextlib
 import subprocess
 import sys
 
-from workshop.stages import stage_get
+from workshop.stages import stage_resolve
 
 
 def register(subparsers):
     parser = subparsers.add_parser(
         "run", help="migrate, seed and serve a stage on its embedded defaults"
     )
-    parser.add_argument("stage", nargs="?", default="01", help="stage number (default 01)")
+    parser.add_argument("stage", nargs="?", help="stage number (default 01)")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--path", help="a copy of the stage: your work folder, or its name")
     parser.set_defaults(handler=run)
 
 
@@ -23,8 +25,8 @@ def manage(stage, *args, check=True, **env):
 
 
 def run(args):
-    stage = stage_get(args.stage)
-    print(f"Stage {stage.number} ({stage.title}) on its embedded defaults")
+    stage = stage_resolve(args.stage, args.path)
+    print(f"Stage {stage.number} ({stage.title}) on its embedded defaults, from {stage.path}")
     manage(stage, "migrate", "--no-input", "-v", "0")
     manage(stage, "seed")
     print(f"Serving http://127.0.0.1:{args.port}/  (Ctrl-C stops)")

@@ -1,45 +1,65 @@
-"""``workshop up / down / status / logs``: a stage's topology as native processes."""
+"""``workshop up / down / status / logs``: a stage's topology as native processes; with
+``--path``, a learner's copy of the stage, in a run folder of its own."""
 
+import hashlib
 import shutil
 import subprocess
 
 from workshop.exercise.progress import progress_print
-from workshop.stack import Stack, StackError
+from workshop.stack import Stack, StackError, runfolder
 from workshop.stack.topology import TOPOLOGY_FILE
-from workshop.stages import stage_get, stage_list
+from workshop.stages import stage_get, stage_list, stage_resolve
+
+PATH_HELP = "a copy of the stage (your work folder, or its name), run in a stack of its own"
 
 
 def register(subparsers):
     up = subparsers.add_parser("up", help="start a stage's native stack: nginx, gunicorn, …")
-    up.add_argument("stage", nargs="?", default="01", help="stage number (default 01)")
+    up.add_argument("stage", nargs="?", help="stage number (default 01)")
     up.add_argument("--port", type=int, help="web port (default: the last one used, or 8000)")
+    up.add_argument("--path", help=PATH_HELP)
     up.set_defaults(handler=up_command)
 
     down = subparsers.add_parser("down", help="stop a stage's native stack")
     down.add_argument("stage", nargs="?", help="stage number (default: every stack that is up)")
     down.add_argument("--reset", action="store_true", help="and delete its data and logs")
+    down.add_argument("--path", help=PATH_HELP)
     down.set_defaults(handler=down_command)
 
     status = subparsers.add_parser(
         "status", help="native stacks (services, ports, pids, health) and your exercises"
     )
     status.add_argument("stage", nargs="?", help="stage number (default: all)")
+    status.add_argument("--path", help=PATH_HELP)
     status.set_defaults(handler=status_command)
 
     logs = subparsers.add_parser("logs", help="the last lines of a native stack's logs")
-    logs.add_argument("stage", help="stage number")
+    logs.add_argument("stage", nargs="?", help="stage number")
     logs.add_argument("service", nargs="?", help="web, app, cache, db… (default: all)")
     logs.add_argument("-n", "--lines", type=int, default=20)
     logs.add_argument("-f", "--follow", action="store_true")
+    logs.add_argument("--path", help=PATH_HELP)
     logs.set_defaults(handler=logs_command)
 
 
 def up_command(args):
-    Stack.for_stage(stage_get(args.stage), port=args.port).up()
+    _stack(args.stage, args.path, port=args.port).up()
 
 
-def _stacks(number):
-    """The stack of stage ``number``, or of every stage that declares one."""
+def _stack(number, path=None, *, port=None) -> Stack:
+    """The stack of a stage, or of a copy of it at ``path`` (a run folder of its own)."""
+    if path is None:
+        return Stack.for_stage(stage_get(number or "01"), port=port)
+    stage = stage_resolve(number, path)
+    digest = hashlib.sha1(str(stage.path).encode()).hexdigest()[:8]
+    run_dir = runfolder.RUN_ROOT / f"{stage.name}-{digest}"
+    return Stack.for_stage(stage, port=port, run_dir=run_dir)
+
+
+def _stacks(number, path=None):
+    """The stack of stage ``number`` (or its copy), or of every stage that declares one."""
+    if path:
+        return [_stack(number, path)]
     if number:
         return [Stack.for_stage(stage_get(number))]
     stages = [s for s in stage_list() if (s.path / TOPOLOGY_FILE).exists()]
@@ -47,8 +67,8 @@ def _stacks(number):
 
 
 def down_command(args):
-    for stack in _stacks(args.stage):
-        if args.stage or stack.run.state().get("pids"):
+    for stack in _stacks(args.stage, args.path):
+        if args.stage or args.path or stack.run.state().get("pids"):
             stack.down()
         if args.reset:
             shutil.rmtree(stack.run.path, ignore_errors=True)
@@ -56,7 +76,7 @@ def down_command(args):
 
 
 def status_command(args):
-    for stack in _stacks(args.stage):
+    for stack in _stacks(args.stage, args.path):
         stage, rows = stack.stage, stack.status()
         if all(row["state"] == "down" for row in rows):
             print(f"{stage.number} {stage.title}: not up (workshop up {stage.number})")
@@ -71,7 +91,7 @@ def status_command(args):
 
 
 def logs_command(args):
-    stack = Stack.for_stage(stage_get(args.stage))
+    stack = _stack(args.stage, args.path)
     kinds = [k for k in stack.kinds if args.service in (None, k.name, k.instance.service.name)]
     if not kinds:
         names = ", ".join(k.name for k in stack.kinds)

@@ -1,8 +1,6 @@
 """``workshop test [NN]``: every stage's tests in its own process, then one summary."""
 
-import argparse
-
-from workshop.stages import stage_get, stage_list
+from workshop.stages import stage_list, stage_resolve
 from workshop.testrun import stage_suite_run, summary_print, tooling_suite_run
 
 
@@ -13,12 +11,19 @@ def register(subparsers):
         description="Extra arguments after -- go to pytest, e.g. workshop test 01 -- -k cart -x",
     )
     parser.add_argument("stage", nargs="?", help="a stage number; default: all stages and tooling")
-    parser.add_argument("pytest_args", nargs="*", help=argparse.SUPPRESS)
-    parser.set_defaults(handler=test)
+    parser.add_argument(
+        "--path", help="a copy of the stage (your work folder, or its name): its own tests "
+        "and the shared behaviour suite, run on its code",
+    )  # fmt: skip
+    parser.set_defaults(handler=test, pytest_args=[])
 
 
 def test(args):
-    stages = [stage_get(args.stage)] if args.stage else stage_list()
+    if args.path:
+        stage = stage_resolve(args.stage, args.path)
+        results = [stage_suite_run(stage, path=stage.path, pytest_args=args.pytest_args)]
+        return 0 if summary_print(results) else 1
+    stages = [stage_resolve(args.stage)] if args.stage else stage_list()
     results = [stage_suite_run(stage, pytest_args=args.pytest_args) for stage in stages]
     if not args.stage:
         results.append(tooling_suite_run(pytest_args=args.pytest_args))

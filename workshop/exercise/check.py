@@ -1,31 +1,70 @@
 """``workshop check``: a stage's lesson tests run on the learner's code, step by step, each
-step in its own pytest process (stage_suite_run), so each step passes or fails alone."""
+step in its own pytest process, so each step passes or fails alone. pytest's JUnit report
+says, test by test, what passed, what failed and why, and what skipped and why."""
 
-from dataclasses import dataclass
+import re
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from workshop.testrun import SuiteResult, stage_suite_run
+from workshop import ROOT
 
 from .lesson import Lesson, Step
+
+MESSAGE_LINES = 8  # of a failure's explanation, in the summary
+LINE_WIDTH = 160  # a longer line (a 6,000-character path) is cut
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test's outcome: "passed", "failed" or "skipped", and pytest's words for why."""
+
+    test: str  # "test_page_files.py::test_a_post_writes_no_file"
+    outcome: str
+    message: str = ""
 
 
 @dataclass(frozen=True)
 class StepResult:
     step: Step
-    suite: SuiteResult
+    cases: tuple[Case, ...]
+    exit_code: int = 0
+    output: str = ""  # pytest's own output, when captured
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for case in self.cases if case.outcome == outcome)
 
     @property
     def passed(self) -> bool:
         # A step whose tests all skipped (no nginx here, say) has shown nothing yet.
-        return self.suite.ok and self.suite.passed > 0
+        return self.exit_code == 0 and not self.count("failed") and self.count("passed") > 0
+
+    @property
+    def skip_reason(self) -> str | None:
+        """Why the step's tests skipped, when none ran at all."""
+        if self.count("passed") or self.count("failed") or not self.cases:
+            return None
+        return self.cases[0].message
 
     @property
     def outcome(self) -> str:
         if self.passed:
             return "passes"
-        if self.suite.failed:
-            return f"{self.suite.failed} failing"
-        return "skipped" if self.suite.skipped else "fails"
+        if self.count("failed"):
+            return f"{self.count('failed')} of {len(self.cases)} tests fail"
+        return "skipped" if self.skip_reason else "fails"
+
+    @property
+    def first_failure(self) -> Case | None:
+        failed = [case for case in self.cases if case.outcome == "failed"]
+        if failed:
+            return failed[0]
+        if not self.passed and not self.skip_reason:  # pytest died before it could report
+            return Case("pytest", "failed", _cut(self.output.strip().splitlines()[-MESSAGE_LINES:]))
+        return None
 
 
 def lesson_steps(lesson: Lesson) -> tuple[Step, ...]:
@@ -33,16 +72,63 @@ def lesson_steps(lesson: Lesson) -> tuple[Step, ...]:
     return lesson.steps or (Step(1, lesson.title, lesson.tests, ()),)
 
 
-def lesson_check(lesson: Lesson, code: Path, pytest_args=()) -> list[StepResult]:
+def lesson_check(
+    lesson: Lesson, code: Path, *, pytest_args=(), steps=None, echo=False
+) -> list[StepResult]:
+    """Run the lesson tests of ``steps`` (default: all) on ``code``. ``echo`` lets pytest
+    print to the terminal; otherwise its output is kept in each result."""
+    wanted = [s for s in lesson_steps(lesson) if steps is None or s.number in steps]
     return [
-        StepResult(
-            step,
-            stage_suite_run(
-                lesson.stage,
-                path=code,
-                tests=lesson.test_paths(step.tests),
-                pytest_args=pytest_args,
-            ),
-        )
-        for step in lesson_steps(lesson)
+        step_run(lesson, code, step, lesson.test_paths(step.tests), pytest_args, echo)
+        for step in wanted
     ]
+
+
+def step_run(lesson, code, step, paths, pytest_args=(), echo=False) -> StepResult:
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.xml"
+        command = [
+            sys.executable, "-m", "pytest", *map(str, paths), f"--junitxml={report}",
+            "-p", "no:cacheprovider",
+            # PYTHONPATH (env) names the code under test. pytest-django would otherwise
+            # put the stage's own folder, above its test files, first on sys.path.
+            "-o", "django_find_project=false", "-o", "junit_family=xunit1",
+            *pytest_args,
+        ]  # fmt: skip
+        env = replace(lesson.stage, path=code).env()
+        run = subprocess.run(command, env=env, cwd=ROOT, capture_output=not echo, text=True)
+        cases = cases_read(report) if report.exists() else ()
+        output = "" if echo else run.stdout + run.stderr
+        return StepResult(step, tuple(cases), run.returncode, output)
+
+
+def cases_read(report: Path) -> list[Case]:
+    cases = []
+    for case in ET.parse(report).getroot().iter("testcase"):
+        module = case.get("file") or case.get("classname", "").replace(".", "/") + ".py"
+        test = f"{Path(module).name}::{case.get('name')}"
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        skipped = case.find("skipped")
+        if problem is not None:
+            cases.append(Case(test, "failed", _explanation(problem)))
+        elif skipped is not None:
+            cases.append(Case(test, "skipped", skipped.get("message", "")))
+        else:
+            cases.append(Case(test, "passed"))
+    return cases
+
+
+def _explanation(problem: ET.Element) -> str:
+    """pytest's "E   " lines (the assertion and its message), or the message alone."""
+    lines = [line[1:].strip() for line in (problem.text or "").splitlines() if line[:1] == "E"]
+    # pytest's "+  where x = f()" lines repeat the object reprs: the message says enough.
+    lines = [line for line in lines if not re.match(r"\+\s+where ", line)]
+    return _cut(lines[:MESSAGE_LINES] or [problem.get("message", "")])
+
+
+def _cut(lines) -> str:
+    return "\n".join(
+        line if len(line) <= LINE_WIDTH else line[: LINE_WIDTH - 1] + "…" for line in lines
+    )

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from .stagediff import files_changed, folder_files
 
-# They describe their own stage, so they differ in every stage and no lesson declares them.
-STAGE_DESCRIPTION = ("README.md", "lesson.toml")
+# They describe their own stage (EXERCISE.md: its exercise's brief), so they differ in every
+# stage and no lesson declares them.
+STAGE_DESCRIPTION = ("README.md", "lesson.toml", "EXERCISE.md")
 
 # Files identical in every stage that still belong in each stage's own folder.
 IDENTICAL_COPIES_ALLOWED = {

@@ -1,7 +1,7 @@
 """A stage's lesson manifest, stages/NN_name/lesson.toml: its title, the files the lesson
 changes, and the exercise steps, each with its tests and its hints in order."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
@@ -34,6 +34,9 @@ class Lesson:
     changes: tuple[str, ...]  # globs, relative to the stage folder
     steps: tuple[Step, ...]
     own_tests: tuple[str, ...]  # a stage without steps (the first) names its tests alone
+    # [exercise]: the brief, the given and skeleton files, what the learner writes by
+    # hand, and pass_before (tests that pass on the stage before too, with the reason).
+    exercise: dict = field(default_factory=dict)
 
     @property
     def tests(self) -> tuple[str, ...]:
@@ -66,6 +69,7 @@ def lesson_load(stage: Stage) -> Lesson:
         changes=tuple(data.get("changes", ())),
         steps=steps,
         own_tests=tuple(data.get("tests", ())),
+        exercise=data.get("exercise", {}),
     )
 
 

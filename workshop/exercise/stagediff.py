@@ -1,11 +1,15 @@
 """What differs between two stage folders (or a stage and a learner's copy): the files,
-and the unified diff of each. Generated files (var/, caches) are never compared."""
+and the unified diff of each. Generated files (var/, caches) are never compared, nor the
+exercise's marker lines (`# exercise: step N: …`, workshop/exercise/scaffold.py)."""
 
 import difflib
 import fnmatch
+import re
 from pathlib import Path
 
 from .workfolder import GENERATED
+
+MARKER = re.compile(rb"^[ \t]*# exercise: (?:step \d+: .*|end.*)\n?", re.MULTILINE)
 
 
 def _generated(relative: Path) -> bool:
@@ -31,15 +35,19 @@ def files_changed(old: Path, new: Path) -> dict[str, str]:
             changes[name] = "added"
         elif name not in after:
             changes[name] = "removed"
-        elif (old / name).read_bytes() != (new / name).read_bytes():
+        elif _content(old / name) != _content(new / name):
             changes[name] = "changed"
     return changes
+
+
+def _content(path: Path) -> bytes:
+    return MARKER.sub(b"", path.read_bytes())
 
 
 def _lines(path: Path) -> list[str]:
     if not path.exists():
         return []
-    return path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    return _content(path).decode("utf-8", errors="replace").splitlines(keepends=True)
 
 
 def diff_lines(old: Path, new: Path, names) -> list[str]:

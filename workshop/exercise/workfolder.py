@@ -3,7 +3,6 @@ learner turns into this stage, and their progress (.workshop-progress.json) in i
 
 import json
 import os
-import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -35,7 +34,8 @@ def work_path(stage: Stage) -> Path:
 
 
 def exercise_start(stage: Stage, *, path: Path | None = None) -> Path:
-    """Copy the stage before ``stage`` into the work folder; never over the learner's work."""
+    """The stage before ``stage``, with the exercise's scaffold, in the work folder; never
+    over the learner's work."""
     previous = stage_previous(stage)
     if previous is None:
         raise ExerciseError(
@@ -46,7 +46,10 @@ def exercise_start(stage: Stage, *, path: Path | None = None) -> Path:
     target = path or work_path(stage)
     if target.exists():
         raise ExerciseError(f"{target} exists already, with your work in it; delete it to restart.")
-    shutil.copytree(previous.path, target, ignore=shutil.ignore_patterns(*GENERATED))
+    from .lesson import lesson_load
+    from .scaffold import scaffold_write
+
+    scaffold_write(lesson_load(stage), target)
     progress_save(target, Progress(stage=stage.name))
     return target
 

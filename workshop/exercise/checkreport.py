@@ -1,0 +1,49 @@
+"""What `workshop check` prints: one line per step, the first failure's message, and what
+to do next. Short on purpose (a fresh start prints about a kilobyte): --verbose shows
+pytest's whole output instead."""
+
+import textwrap
+
+from .check import StepResult
+from .lesson import Lesson
+
+NGINX = "needs nginx"  # the skip reason of the nginx step's tests, when nginx is missing
+
+
+def check_report(stage, lesson: Lesson, results: list[StepResult], progress, *, verbose) -> int:
+    number = stage.number
+    print(f"\n{'step':<54}{'result':>22}")
+    for r in results:
+        print(f"{r.step.number}. {r.step.title:<51}{r.outcome:>22}")
+    failing = [r for r in results if not r.passed]
+    skipped = [r for r in failing if r.skip_reason]
+    first = next((r for r in failing if r.first_failure), None)
+    if first and not verbose:
+        case = first.first_failure
+        print(f"\nFirst failure, step {first.step.number}: {case.test}")
+        print(textwrap.indent(case.message or "(no message)", "  "))
+    for r in skipped:
+        print(f"\nStep {r.step.number} did not run: {r.skip_reason}")
+        if NGINX in r.skip_reason:
+            print("Every step passes only with nginx: the lesson ends with nginx serving the")
+            print("files. The other steps need nothing but Python.")
+    if len(results) < len(lesson.steps):
+        shown = ", ".join(str(r.step.number) for r in results)
+        print(f"\nStep {shown}: {'passes' if not failing else 'not yet'}.", end=" ")
+        print(f"{len(progress.steps_passed)} of {len(lesson.steps)} steps passed so far.")
+        return 1 if failing else 0
+    if not failing:
+        print(f"\nEvery step passes: stage {number} is done.")
+        print(f"Compare with the stage's own: workshop diff {number} work/{stage.name}")
+        return 0
+    passing = len(results) - len(failing)
+    print(f"\n{passing} of {len(results)} steps pass.", end=" ")
+    if first:
+        print(f"Next: step {first.step.number}, {first.step.title}.")
+        step = first.step.number
+        print(f"Stuck? workshop hint {number}. Alone: workshop check {number} --step {step}")
+        print("All of pytest's output: --verbose")
+    else:
+        step = skipped[0].step.number
+        print(f"Next: what step {step} needs, then workshop check {number} --step {step}")
+    return 1

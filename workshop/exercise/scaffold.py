@@ -1,0 +1,143 @@
+"""The scaffold of an exercise: what `workshop start` puts in the work folder, derived
+from the stage itself, so the answer exists once (in the stage) and the scaffold cannot
+drift from it.
+
+lesson.toml's [exercise] names the files: ``given`` ones are copied whole (plumbing, to
+read and run); ``skeleton`` ones are copied with each marked region replaced by a TODO
+that names its step. In the stage's file, a region reads:
+
+    def product_pages(product):
+        \"\"\"Its own page, …\"\"\"
+        # exercise: step 3: the pages that show a product
+        return {reverse("home"), …}
+        # exercise: end, stand-in: return set()
+
+and the scaffold gets ``# TODO step 3: the pages that show a product`` and the stand-in
+(``return set()``), which keeps the file valid until the learner writes the region.
+Everything else of the lesson stays as in the stage before; the brief becomes README.md.
+
+    python -m workshop.exercise.scaffold 02     the lines a learner writes, per step
+"""
+
+import re
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+from workshop.stages import stage_get
+
+from .drift import STAGE_DESCRIPTION
+from .lesson import ExerciseError, Lesson, lesson_load, stage_previous
+from .stagediff import files_changed
+
+BEGIN = re.compile(r"(?P<indent>[ \t]*)# exercise: step (?P<step>\d+): (?P<todo>.+)")
+END = re.compile(r"[ \t]*# exercise: end(?:, stand-in: (?P<stand_in>.+))?")
+
+
+def skeleton_text(text: str, *, source: str = "file", keep=()) -> str:
+    """``text`` with each marked region replaced by its TODO and stand-in; the regions of
+    the steps in ``keep`` stay as written (without their markers): the work half done."""
+    out, region = [], None
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        begin, end = BEGIN.fullmatch(line.rstrip("\n")), END.fullmatch(line.rstrip("\n"))
+        if begin:
+            if region:
+                raise ExerciseError(f"{source}:{number}: a region begins inside another")
+            region = begin
+            if int(begin["step"]) not in keep:
+                out.append(f"{begin['indent']}# TODO step {begin['step']}: {begin['todo']}\n")
+        elif end:
+            if not region:
+                raise ExerciseError(f"{source}:{number}: '# exercise: end' without a begin")
+            if end["stand_in"] and int(region["step"]) not in keep:
+                out.append(f"{region['indent']}{end['stand_in']}\n")
+            region = None
+        elif region is None or int(region["step"]) in keep:
+            out.append(line)
+    if region:
+        raise ExerciseError(f"{source}: a region is never closed by '# exercise: end'")
+    return "".join(out)
+
+
+def core_lines(text: str) -> Counter:
+    """The lines a learner writes in a skeleton file, per step (blank lines not counted)."""
+    counts, step = Counter(), None
+    for line in text.splitlines():
+        if begin := BEGIN.fullmatch(line):
+            step = int(begin["step"])
+        elif END.fullmatch(line):
+            step = None
+        elif step is not None and line.strip():
+            counts[step] += 1
+    return counts
+
+
+def scaffold_write(lesson: Lesson, target: Path) -> None:
+    """The stage before, with the given files, the skeletons and the brief on top."""
+    stage, previous = lesson.stage, stage_previous(lesson.stage)
+    from .workfolder import GENERATED
+
+    shutil.copytree(previous.path, target, ignore=shutil.ignore_patterns(*GENERATED))
+    # The stage before's README and lesson.toml describe a finished stage, not this work.
+    (target / "lesson.toml").unlink(missing_ok=True)
+    exercise = lesson.exercise
+    for name in exercise.get("given", ()):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(stage.path / name, target / name)
+    for name in exercise.get("skeleton", ()):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        text = (stage.path / name).read_text()
+        (target / name).write_text(skeleton_text(text, source=name))
+    if "brief" in exercise:
+        shutil.copyfile(stage.path / exercise["brief"], target / "README.md")
+
+
+def lines_per_step(lesson: Lesson, scaffold: Path) -> Counter:
+    """What a learner writes per step: the skeletons' regions, plus the lines that differ
+    from the scaffold in the files the lesson lists under [exercise] write."""
+    counts = Counter()
+    for name in lesson.exercise.get("skeleton", ()):
+        counts.update(core_lines((lesson.stage.path / name).read_text()))
+    for step, names in lesson.exercise.get("write", {}).items():
+        for name in names:
+            counts[int(step)] += _lines_differing(scaffold / name, lesson.stage.path / name)
+    return counts
+
+
+def _lines_differing(old: Path, new: Path) -> int:
+    import difflib
+
+    a = old.read_text().splitlines() if old.exists() else []
+    diff = difflib.unified_diff(a, new.read_text().splitlines(), lineterm="", n=0)
+    return sum(
+        1
+        for line in diff
+        if line[:1] == "+" and not line.startswith("+++") and line[1:].strip()
+    )
+
+
+def scaffold_report(lesson: Lesson, scaffold: Path) -> list[str]:
+    counts = lines_per_step(lesson, scaffold)
+    lines = [f"step {s.number}: {counts[s.number]:>3} lines  {s.title}" for s in lesson.steps]
+    return [*lines, f"total:  {sum(counts.values()):>3} lines"]
+
+
+def changed_outside_the_exercise(lesson: Lesson, scaffold: Path) -> list[str]:
+    """Files that differ between the scaffold and the stage but that the learner is told
+    to write nowhere: neither a skeleton, nor under [exercise] write, nor a lesson test."""
+    exercise = lesson.exercise
+    written = {name for names in exercise.get("write", {}).values() for name in names}
+    allowed = {*exercise.get("skeleton", ()), *written, *STAGE_DESCRIPTION}
+    changed = files_changed(scaffold, lesson.stage.path)
+    # The lesson tests run from the stage itself (workshop check), never from the copy.
+    return [name for name in changed if name not in allowed and not name.startswith("tests/")]
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    lesson = lesson_load(stage_get(sys.argv[1]))
+    with tempfile.TemporaryDirectory() as tmp:
+        scaffold_write(lesson, Path(tmp) / "work")
+        print("\n".join(scaffold_report(lesson, Path(tmp) / "work")))
