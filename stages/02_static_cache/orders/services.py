@@ -3,7 +3,7 @@ import uuid
 from cart.cart import Cart
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from pagefiles.invalidation import pages_invalidate
+from pagefiles.invalidation import pages_invalidate, product_pages
 
 from workshop.catalogue.models import Product
 
@@ -70,8 +70,9 @@ def _order_create(*, customer, cart: Cart, checkout_key: uuid.UUID) -> Order:
         )
         for line in cart.lines
     )
-    # Product pages show the stock; the UPDATEs above send no signal to say so.
-    pages_invalidate(line.product.get_absolute_url() for line in cart.lines)
+    # Every page that shows a product sold shows its stock (or "Sold out"), and the
+    # UPDATEs above send no signal to say so.
+    pages_invalidate(url for line in cart.lines for url in product_pages(line.product))
     return order
 
 

@@ -195,6 +195,24 @@ def test_checkout_removes_the_page_of_each_product_sold(
     assert b"only 3 left" in anonymous.get(url).content
 
 
+def test_checkout_that_sells_the_last_one_shows_sold_out_on_the_listing_and_home(
+    anonymous, customer_client, page_files, tv, committed
+):
+    """The listing and the home page offer "Add to cart" until the product is sold out."""
+    urls = visited(anonymous, page_files, reverse("home"), tv.category.get_absolute_url())
+    customer_client.post(reverse("cart_add", args=[tv.pk]), {"product_id": tv.pk, "quantity": 5})
+    form = checkout_form(customer_client)
+
+    with committed():
+        assert customer_client.post(reverse("checkout"), form).status_code == 302
+
+    assert stale(page_files, urls) == [], (
+        "checkout sold the last one, and these pages kept offering it: the listing and the "
+        "home page show a product's stock too (orders/services.py)"
+    )
+    assert b"Sold out" in anonymous.get(tv.category.get_absolute_url()).content
+
+
 def test_changing_a_product_whose_pages_were_never_written_is_fine(
     anonymous, page_files, tv, committed
 ):
