@@ -1,0 +1,147 @@
+"""Stage 03's lesson, second part: the cart is rows in the database, a row per product,
+changed by conditional UPDATEs, so that two additions at once, on two servers, both land;
+a visitor's cart joins the customer's at login; checkout empties it with the order."""
+
+import threading
+
+import pytest
+import requests
+from django.urls import reverse
+from orders.models import Order
+
+from workshop.testing.factories import TEST_PASSWORD, ProductFactory
+
+pytestmark = pytest.mark.lesson
+
+
+def cart_rows(**owner) -> dict[int, int]:
+    """The cart lines in the database, {product id: quantity}, of carts matching ``owner``."""
+    try:
+        from cart.models import CartLine
+    except ImportError:
+        pytest.fail("no cart.models.CartLine: the cart still lives in the session")
+    lines = CartLine.objects.filter(**{f"cart__{k}": v for k, v in owner.items()})
+    return dict(lines.values_list("product_id", "quantity"))
+
+
+def add(client, product, quantity):
+    url = reverse("cart_add", args=[product.pk])
+    return client.post(url, {"product_id": product.pk, "quantity": quantity})
+
+
+@pytest.mark.django_db
+def test_an_addition_is_one_row_per_product_in_the_database(customer_client, customer):
+    tv, cable = ProductFactory(stock=20), ProductFactory(stock=20)
+
+    add(customer_client, tv, 2)
+    add(customer_client, tv, 3)
+    add(customer_client, cable, 1)
+
+    assert cart_rows(customer=customer) == {tv.pk: 5, cable.pk: 1}
+    session_data = customer_client.session.load()
+    assert not any("cart" in key for key in session_data), "the session still holds a cart"
+
+
+@pytest.mark.django_db
+def test_a_customer_finds_their_cart_on_their_next_visit_from_another_browser(
+    customer, product
+):
+    from django.test import Client
+
+    laptop, phone = Client(), Client()
+    laptop.force_login(customer)
+    add(laptop, product, 2)
+
+    phone.force_login(customer)
+
+    assert b"Cart (2)" in phone.get(reverse("cart")).content
+    assert cart_rows(customer=customer) == {product.pk: 2}
+
+
+@pytest.mark.django_db
+def test_the_visitors_cart_joins_the_customers_at_login_within_the_limits(client, customer):
+    from django.test import Client
+
+    tv, cable, scarce = ProductFactory(stock=50), ProductFactory(stock=50), ProductFactory(stock=4)
+    earlier = Client()
+    earlier.force_login(customer)
+    add(earlier, tv, 7)
+    add(earlier, scarce, 3)
+    add(client, tv, 6)  # 7 + 6 is more than 10 of one product
+    add(client, cable, 1)
+    add(client, scarce, 3)  # 3 + 3 is more than the 4 in stock
+
+    response = client.post(
+        reverse("login"), {"username": customer.username, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert cart_rows(customer=customer) == {tv.pk: 10, cable.pk: 1, scarce.pk: 4}
+    assert len(cart_rows()) == 3, "the visitor's cart should be gone, merged into the customer's"
+
+
+@pytest.mark.django_db
+def test_checkout_empties_the_cart_in_the_orders_transaction(customer_client, customer):
+    plenty, scarce = ProductFactory(stock=10), ProductFactory(stock=2)
+    add(customer_client, plenty, 1)
+    add(customer_client, scarce, 2)
+    scarce.stock = 1
+    scarce.save()
+
+    refused = customer_client.post(reverse("checkout"))
+
+    assert refused.status_code == 409
+    assert cart_rows(customer=customer) == {plenty.pk: 1, scarce.pk: 2}, "a failed order keeps it"
+    scarce.stock = 2
+    scarce.save()
+    assert customer_client.post(reverse("checkout")).status_code == 302
+    assert cart_rows(customer=customer) == {}
+    assert Order.objects.get().lines.count() == 2
+
+
+ROUNDS = 6
+
+
+@pytest.mark.parametrize("who", ["a visitor", "a customer"])
+def test_two_additions_at_the_same_moment_on_two_servers_both_land(
+    mariadb, app_servers, browser, shopper, who
+):
+    """Two tabs, or a double click, that round robin sends to two servers: each round adds
+    one more on both at once, to a product not yet in the cart (two INSERTs meet) or to one
+    that is (two UPDATEs meet)."""
+    first, *others = ProductFactory.create_batch(ROUNDS // 2 + 1, stock=50)
+    if who == "a customer":
+        browser.submit("/accounts/login/", username=shopper.username, password=TEST_PASSWORD)
+    assert browser.submit(f"/cart/add/{first.pk}/", product_id=first.pk, quantity=1).status_code
+    expected = {first.pk: 1}
+
+    for round_ in range(ROUNDS):
+        product = first if round_ % 2 else others[round_ // 2]
+        statuses = _add_at_once(browser, app_servers, product)
+        assert statuses == [302, 302], f"round {round_}: {statuses}"
+        expected[product.pk] = expected.get(product.pk, 0) + 2
+
+    assert browser.cart() == expected, "an addition was lost"
+    owner = {"customer": shopper} if who == "a customer" else {"customer__isnull": True}
+    assert cart_rows(**owner) == expected
+
+
+def _add_at_once(browser, servers, product) -> list[int]:
+    """POST one more of ``product`` to each server at the same moment, as the visitor."""
+    token = browser.session.cookies["csrftoken"]
+    start, statuses = threading.Barrier(len(servers)), []
+
+    def post(server):
+        tab = requests.Session()
+        tab.cookies.update(browser.session.cookies)
+        data = {"csrfmiddlewaretoken": token, "product_id": product.pk, "quantity": 1}
+        start.wait()
+        url = f"{server.url}/cart/add/{product.pk}/"
+        statuses.append(tab.post(url, data=data, allow_redirects=False, timeout=30).status_code)
+
+    threads = [threading.Thread(target=post, args=[server]) for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
