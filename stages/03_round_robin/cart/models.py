@@ -16,7 +16,8 @@ class Cart(models.Model):
     customer = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="cart"
     )
-    session_key = models.CharField(max_length=40, null=True, unique=True)
+    # NULL, not "", for a customer's cart: unique allows many NULLs, but one "".
+    session_key = models.CharField(max_length=40, null=True, unique=True)  # noqa: DJ001
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,10 +25,11 @@ def cart_add(*, owner: CartOwner, product: Product, quantity: int) -> None:
     grow = {"quantity__lte": limit - quantity}
     if lines.filter(**grow).update(quantity=F("quantity") + quantity):
         return
-    if not _line_insert(cart=cart, product=product, quantity=quantity):
-        # The line is there (maybe just inserted by another request): grow it, or refuse.
-        if not lines.filter(**grow).update(quantity=F("quantity") + quantity):
-            raise _limit_error(product=product, limit=limit)
+    if _line_insert(cart=cart, product=product, quantity=quantity):
+        return
+    # The line is there (maybe just inserted by another request): grow it, or refuse.
+    if not lines.filter(**grow).update(quantity=F("quantity") + quantity):
+        raise _limit_error(product=product, limit=limit)
 
 
 def cart_set(*, owner: CartOwner, product: Product, quantity: int) -> None:

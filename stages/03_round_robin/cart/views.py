@@ -10,7 +10,9 @@ from .services import CartError, cart_add, cart_set
 
 
 def detail(request):
-    return render(request, "cart/detail.html", {"cart": cart_get(owner=cart_owner(request=request))})
+    return render(
+        request, "cart/detail.html", {"cart": cart_get(owner=cart_owner(request=request))}
+    )
 
 
 def add(request, product_id):

@@ -46,6 +46,39 @@ def page_files(settings, tmp_path) -> PageFiles:
     return PageFiles(settings.PAGE_FILES_DIR)
 
 
+def cart_models():
+    """Stage 03's Cart and CartLine models, or a failure that says what is missing."""
+    try:
+        from cart.models import Cart, CartLine
+    except ImportError:
+        pytest.fail("no cart.models.Cart and CartLine: the cart still lives in the session")
+    return Cart, CartLine
+
+
+def cart_rows(**owner) -> dict[int, int]:
+    """The cart lines in the database, {product id: quantity}, of carts matching ``owner``."""
+    _, line = cart_models()
+    lines = line.objects.filter(**{f"cart__{k}": v for k, v in owner.items()})
+    return dict(lines.values_list("product_id", "quantity"))
+
+
+@pytest.fixture(name="cart_rows")
+def cart_rows_fixture():
+    return cart_rows
+
+
+@pytest.fixture
+def rows_written():
+    """How many sessions, carts and cart lines the database holds: what bad input must
+    leave as it was."""
+    from django.contrib.sessions.models import Session
+
+    def count() -> dict[str, int]:
+        return {model.__name__: model.objects.count() for model in (Session, *cart_models())}
+
+    return count
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite, a test database in a file rather than in memory: app servers started by
@@ -131,7 +164,9 @@ def _database_url(db: dict) -> str:
             pytest.fail("the SQLite test database is in memory, where no app server sees it")
         return f"sqlite:///{db['NAME']}"
     user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
-    return f"mysql://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
+    return (
+        f"mysql://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
+    )
 
 
 def _free_port() -> int:

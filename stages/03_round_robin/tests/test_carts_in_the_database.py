@@ -14,23 +14,13 @@ from workshop.testing.factories import TEST_PASSWORD, ProductFactory
 pytestmark = pytest.mark.lesson
 
 
-def cart_rows(**owner) -> dict[int, int]:
-    """The cart lines in the database, {product id: quantity}, of carts matching ``owner``."""
-    try:
-        from cart.models import CartLine
-    except ImportError:
-        pytest.fail("no cart.models.CartLine: the cart still lives in the session")
-    lines = CartLine.objects.filter(**{f"cart__{k}": v for k, v in owner.items()})
-    return dict(lines.values_list("product_id", "quantity"))
-
-
 def add(client, product, quantity):
     url = reverse("cart_add", args=[product.pk])
     return client.post(url, {"product_id": product.pk, "quantity": quantity})
 
 
 @pytest.mark.django_db
-def test_an_addition_is_one_row_per_product_in_the_database(customer_client, customer):
+def test_an_addition_is_one_row_per_product_in_the_database(customer_client, customer, cart_rows):
     tv, cable = ProductFactory(stock=20), ProductFactory(stock=20)
 
     add(customer_client, tv, 2)
@@ -44,7 +34,7 @@ def test_an_addition_is_one_row_per_product_in_the_database(customer_client, cus
 
 @pytest.mark.django_db
 def test_a_customer_finds_their_cart_on_their_next_visit_from_another_browser(
-    customer, product
+    customer, product, cart_rows
 ):
     from django.test import Client
 
@@ -59,7 +49,9 @@ def test_a_customer_finds_their_cart_on_their_next_visit_from_another_browser(
 
 
 @pytest.mark.django_db
-def test_the_visitors_cart_joins_the_customers_at_login_within_the_limits(client, customer):
+def test_the_visitors_cart_joins_the_customers_at_login_within_the_limits(
+    client, customer, cart_rows
+):
     from django.test import Client
 
     tv, cable, scarce = ProductFactory(stock=50), ProductFactory(stock=50), ProductFactory(stock=4)
@@ -81,7 +73,7 @@ def test_the_visitors_cart_joins_the_customers_at_login_within_the_limits(client
 
 
 @pytest.mark.django_db
-def test_checkout_empties_the_cart_in_the_orders_transaction(customer_client, customer):
+def test_checkout_empties_the_cart_in_the_orders_transaction(customer_client, customer, cart_rows):
     plenty, scarce = ProductFactory(stock=10), ProductFactory(stock=2)
     add(customer_client, plenty, 1)
     add(customer_client, scarce, 2)
@@ -104,7 +96,7 @@ ROUNDS = 6
 
 @pytest.mark.parametrize("who", ["a visitor", "a customer"])
 def test_two_additions_at_the_same_moment_on_two_servers_both_land(
-    mariadb, app_servers, browser, shopper, who
+    mariadb, app_servers, browser, shopper, who, cart_rows
 ):
     """Two tabs, or a double click, that round robin sends to two servers: each round adds
     one more on both at once, to a product not yet in the cart (two INSERTs meet) or to one
