@@ -102,7 +102,8 @@ class AppServer:
         self.log = home / "gunicorn.log"
         env = dict(env, SHOP_VAR_DIR=str(home / "var"), SHOP_LOCAL_DIR=str(home / "local"))
         command = [sys.executable, "-m", "gunicorn", "shop.wsgi:application"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "60"]
+        # Two threads: requests overlap inside a server too, as with the stack's workers.
+        command += ["--bind", f"127.0.0.1:{self.port}", "--threads", "2", "--timeout", "60"]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 command, env=env, cwd=code, stdout=log, stderr=subprocess.STDOUT
