@@ -67,18 +67,24 @@ def cart_merge(*, session_key: str, customer) -> None:
 
 
 def cart_take(*, customer) -> CartContents:
-    """The customer's cart, locked until the transaction ends: a second checkout of the
-    same cart (another tab, another server) waits, then finds it empty. Call it inside the
-    order's transaction, and cart_empty() in the same one."""
+    """The customer's cart, locked until the transaction ends: a second checkout of it
+    (another tab, another server) waits, then finds it empty, and an addition meanwhile
+    waits, then lands in the cart after the order. Call it inside the order's
+    transaction, and cart_empty() in the same one."""
     cart = Cart.objects.select_for_update().filter(customer=customer).first()
     if cart is None:
         return CartContents(lines=[])
-    lines = cart.lines.select_related("product").order_by("product__name")
-    return CartContents(lines=list(lines))
+    # No join in a locking read: MariaDB would lock the product rows too, in no set order.
+    lines = list(CartLine.objects.select_for_update().filter(cart=cart))
+    products = Product.objects.in_bulk([line.product_id for line in lines])
+    for line in lines:
+        line.product = products[line.product_id]
+    return CartContents(lines=sorted(lines, key=lambda line: line.product.name))
 
 
-def cart_empty(*, customer) -> None:
-    CartLine.objects.filter(cart__customer=customer).delete()
+def cart_empty(*, cart: CartContents) -> None:
+    """Remove the lines that cart_take() gave, and no line added since."""
+    CartLine.objects.filter(pk__in=[line.pk for line in cart.lines]).delete()
 
 
 def _limit_check(*, product: Product, quantity: int) -> int:

@@ -45,5 +45,5 @@ def order_place(*, customer) -> Order:
         )
         # Product pages show the stock; the UPDATEs above send no signal to say so.
         pages_invalidate(line.product.get_absolute_url() for line in cart.lines)
-        cart_empty(customer=customer)
+        cart_empty(cart=cart)
     return order

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -220,15 +221,37 @@ class Browser:
     def get(self, path: str) -> requests.Response:
         return self.request("GET", path)
 
-    def submit(self, path: str, **fields) -> requests.Response:
-        """Fill in the form of the page at ``path`` on one server; post it to the next."""
+    def form(self, path: str, **fields) -> dict[str, str]:
+        """The form of the page at ``path`` (from the next server), filled in."""
         page = self.get(path)
         assert page.status_code == 200, f"GET {path}: {page.status_code}"
         form = PAGE_FORM.search(page.text)
         assert form, f"no form on {path}"
         data = dict(HIDDEN_INPUT.findall(form.group(1)))
-        data.update({name: str(value) for name, value in fields.items()})
-        return self.request("POST", path, data=data)
+        return data | {name: str(value) for name, value in fields.items()}
+
+    def submit(self, path: str, **fields) -> requests.Response:
+        """Fill in the form of the page at ``path`` on one server; post it to the next."""
+        return self.request("POST", path, data=self.form(path, **fields))
+
+    def post_at_once(self, posts: list[tuple[AppServer, str, dict]]) -> list[int]:
+        """Send every (server, path, form) POST at the same moment, as this visitor in
+        several tabs; their status codes."""
+        start, statuses = threading.Barrier(len(posts)), []
+
+        def post(server, path, data):
+            tab = requests.Session()
+            tab.cookies.update(self.session.cookies)
+            start.wait()
+            response = tab.post(server.url + path, data=data, allow_redirects=False, timeout=30)
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=post, args=args) for args in posts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return statuses
 
     def cart(self) -> dict[int, int]:
         """The cart page, read as the visitor sees it: {product id: quantity}."""

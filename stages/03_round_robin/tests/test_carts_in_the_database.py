@@ -2,10 +2,7 @@
 changed by conditional UPDATEs, so that two additions at once, on two servers, both land;
 a visitor's cart joins the customer's at login; checkout empties it with the order."""
 
-import threading
-
 import pytest
-import requests
 from django.urls import reverse
 from orders.models import Order
 
@@ -119,23 +116,26 @@ def test_two_additions_at_the_same_moment_on_two_servers_both_land(
 
 
 def _add_at_once(browser, servers, product) -> list[int]:
-    """POST one more of ``product``, AT_ONCE times at the same moment, to the servers in
-    turn, with the visitor's cookies."""
+    """One more of ``product``, AT_ONCE times at the same moment, to the servers in turn."""
     token = browser.session.cookies["csrftoken"]
-    start, statuses = threading.Barrier(AT_ONCE), []
+    data = {"csrfmiddlewaretoken": token, "product_id": product.pk, "quantity": 1}
+    path = f"/cart/add/{product.pk}/"
+    return browser.post_at_once([(servers[n % 2], path, data) for n in range(AT_ONCE)])
 
-    def post(server):
-        tab = requests.Session()
-        tab.cookies.update(browser.session.cookies)
-        data = {"csrfmiddlewaretoken": token, "product_id": product.pk, "quantity": 1}
-        start.wait()
-        url = f"{server.url}/cart/add/{product.pk}/"
-        statuses.append(tab.post(url, data=data, allow_redirects=False, timeout=30).status_code)
 
-    turns = [servers[n % len(servers)] for n in range(AT_ONCE)]
-    threads = [threading.Thread(target=post, args=[server]) for server in turns]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
+def test_checkouts_of_one_cart_at_once_place_one_order(mariadb, app_servers, browser, shopper):
+    """Tabs on the checkout page, confirmed on both servers at the same moment: one order,
+    and every other tab is told the cart is empty."""
+    tv = ProductFactory(stock=5)
+    browser.submit("/accounts/login/", username=shopper.username, password=TEST_PASSWORD)
+    browser.submit(f"/cart/add/{tv.pk}/", product_id=tv.pk, quantity=2)
+    tabs = [browser.form("/checkout/") for _ in range(AT_ONCE)]
+
+    statuses = browser.post_at_once(
+        [(app_servers[n % 2], "/checkout/", tab) for n, tab in enumerate(tabs)]
+    )
+
+    assert sorted(statuses) == [302] + [409] * (AT_ONCE - 1)
+    assert Order.objects.filter(customer=shopper).count() == 1
+    tv.refresh_from_db()
+    assert tv.stock == 3
