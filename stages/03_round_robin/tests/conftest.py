@@ -69,6 +69,19 @@ def cart_rows_fixture():
 
 
 @pytest.fixture
+def place_order():
+    """Show a test client the checkout page, then post its form with every hidden field
+    it holds, as a browser does."""
+    from django.urls import reverse
+
+    def place(client):
+        page = client.get(reverse("checkout")).content.decode()
+        return client.post(reverse("checkout"), dict(HIDDEN_INPUT.findall(page)))
+
+    return place
+
+
+@pytest.fixture
 def rows_written():
     """How many sessions, carts and cart lines the database holds: what bad input must
     leave as it was."""

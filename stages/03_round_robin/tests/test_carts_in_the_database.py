@@ -70,20 +70,22 @@ def test_the_visitors_cart_joins_the_customers_at_login_within_the_limits(
 
 
 @pytest.mark.django_db
-def test_checkout_empties_the_cart_in_the_orders_transaction(customer_client, customer, cart_rows):
+def test_checkout_empties_the_cart_in_the_orders_transaction(
+    customer_client, customer, cart_rows, place_order
+):
     plenty, scarce = ProductFactory(stock=10), ProductFactory(stock=2)
     add(customer_client, plenty, 1)
     add(customer_client, scarce, 2)
     scarce.stock = 1
     scarce.save()
 
-    refused = customer_client.post(reverse("checkout"))
+    refused = place_order(customer_client)
 
     assert refused.status_code == 409
     assert cart_rows(customer=customer) == {plenty.pk: 1, scarce.pk: 2}, "a failed order keeps it"
     scarce.stock = 2
     scarce.save()
-    assert customer_client.post(reverse("checkout")).status_code == 302
+    assert place_order(customer_client).status_code == 302
     assert cart_rows(customer=customer) == {}
     assert Order.objects.get().lines.count() == 2
 
