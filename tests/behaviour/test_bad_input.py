@@ -24,7 +24,7 @@ def test_adding_to_the_cart_without_a_csrf_token_is_refused(strict_client, produ
 
     assert response.status_code == 403
     assert b"expired" in response.content
-    assert not strict_client.session.get("cart")
+    assert not strict_client.get(reverse("cart")).context["cart"]
 
 
 def test_checkout_without_a_csrf_token_places_no_order(strict_client, customer, product):

@@ -1,0 +1,55 @@
+"""Writes the page of a safe URL to its file when Django serves it to a visitor who could
+be anyone: no session, a GET, no query string. nginx serves the file from then on."""
+
+import logging
+
+from django.conf import settings
+
+from .files import page_file_path, page_remove, page_write, url_is_safe
+from .versions import page_version
+
+logger = logging.getLogger(__name__)
+
+
+class PageFileMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request_is_anonymous_get(request) or not url_is_safe(request.path):
+            return self.get_response(request)
+        path = page_file_path(request.path)
+        if path is None:
+            return self.get_response(request)
+        version = page_version(request.path)
+        response = self.get_response(request)
+        if response_is_public(response):
+            page_file_save(request.path, path, response.content, version)
+        return response
+
+
+def request_is_anonymous_get(request) -> bool:
+    """The requests nginx answers from files: the same test as deploy/nginx.conf.template."""
+    return (
+        request.method == "GET"
+        and not request.META.get("QUERY_STRING")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def response_is_public(response) -> bool:
+    # A response that sets a cookie (a session, a CSRF token) belongs to one visitor.
+    return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+def page_file_save(url_path, path, content: bytes, version: str) -> None:
+    try:
+        page_write(path, content)
+    except OSError:
+        # A full disk costs a page file, never the visitor's page.
+        logger.warning("could not write the page file %s", path, exc_info=True)
+        return
+    if page_version(url_path) != version:
+        # The catalogue changed while this page was rendered, and its invalidation may
+        # have run before this write: the page just written may be stale.
+        page_remove(url_path)
