@@ -6,6 +6,7 @@ process where every other installed package refuses to import, as if it were abs
 import contextlib
 import importlib.metadata
 import os
+import re
 import subprocess
 import sys
 import time
@@ -97,6 +98,12 @@ def test_the_tooling_is_not_a_runtime_dependency():
     assert {"locust", "pandas", "matplotlib", "nbclient", "pytest", "factory", "ruff"} <= refused
     assert {"supervisor", "psutil", "requests", "selenium"} <= refused
     assert not {"django", "gunicorn", "pymemcache", "environ", "tqdm"} & refused
+
+
+def test_the_app_image_installs_the_runtime_dependencies_and_the_mysql_driver_only():
+    installs = re.findall(r"pip install (.*)", (ROOT / "Dockerfile").read_text())
+
+    assert installs == ['-e ".[mysql]" \\']
 
 
 def test_the_guard_refuses_a_dev_package(guarded_env, tmp_path):
