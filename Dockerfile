@@ -1,5 +1,7 @@
-# The app image of docker-compose.yml: the workshop package and every stage, installed
-# with the MariaDB driver. Which stage it serves is chosen when it runs (STAGE).
+# The app image of docker-compose.yml: the workshop package and every stage, with only what
+# the app needs at run time (pyproject's dependencies) and the MariaDB driver; none of the
+# tooling (the [dev] extra: locust, pandas, Jupyter, pytest). Which stage it serves is
+# chosen when it runs (STAGE).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

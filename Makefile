@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
-# MariaDB's client library present? Then install mysqlclient too (the [mysql] extra).
-EXTRAS := $(shell pkg-config --exists libmariadb 2>/dev/null && echo '[mysql]')
+# The app and all the workshop's tooling (the [dev] extra); mysqlclient too (the [mysql]
+# extra) where MariaDB's client library is present.
+EXTRAS := $(shell pkg-config --exists libmariadb 2>/dev/null && echo '[dev,mysql]' || echo '[dev]')
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test lint format notebooks lab clean

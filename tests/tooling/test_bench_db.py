@@ -39,7 +39,7 @@ def test_the_second_reading_does_not_count_itself():
 def test_two_readings_in_a_row_count_no_statement_and_a_query_counts_one():
     url = os.environ.get("DATABASE_URL", "")
     if not mysql_connect_args(url or "sqlite://"):
-        require("needs DATABASE_URL=mysql://… (a MariaDB)")
+        require("needs MariaDB (apt-get install mariadb-server), then DATABASE_URL=mysql://…")
     counter = StatementCounter(url)
     try:
         first = counter.read()

@@ -83,8 +83,11 @@ def test_nginx_in_its_container_holds_as_many_connections_as_the_native_stack(di
 def compose_command() -> list[str]:
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    if shutil.which("docker"):
-        return ["docker", "compose"]
+    # A docker client alone is not compose: its compose plugin may be missing.
+    docker = shutil.which("docker")
+    plugin = docker and subprocess.run([docker, "compose", "version"], capture_output=True)
+    if plugin and plugin.returncode == 0:
+        return [docker, "compose"]
     require("needs docker compose to validate the file: apt-get install docker-compose")
 
 

@@ -18,7 +18,9 @@ def server():
     """host:port of the memcached that CACHE_URL names, or the test skips."""
     url = os.environ.get("CACHE_URL", "")
     if not url.startswith("pymemcache://"):
-        require("needs memcached: set CACHE_URL=pymemcache://127.0.0.1:11211")
+        require(
+            "needs memcached (apt-get install memcached), then CACHE_URL=pymemcache://127.0.0.1:11211"
+        )
     return url.removeprefix("pymemcache://")
 
 

@@ -1,6 +1,7 @@
 """The native stack's configuration: what it writes is what nginx, supervisord and each
 stage's deploy/ files expect. No server runs here, except `nginx -t`."""
 
+import os
 import re
 import shutil
 import socket
@@ -118,8 +119,20 @@ def test_one_nginx_worker_holds_every_connection_of_the_tv_spike():
     assert open_files >= 2 * connections
 
 
+@pytest.fixture
+def stand_in_programs(tmp_path, monkeypatch):
+    """Stand-ins for the servers, found first: writing the config only needs their paths."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name in programs_module.PACKAGES:
+        (folder / name).write_text("#!/bin/sh\n")
+        (folder / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    return folder
+
+
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
-def test_supervisord_reads_the_config_written_for_the_stage(stage, tmp_path):
+def test_supervisord_reads_the_config_written_for_the_stage(stage, tmp_path, stand_in_programs):
     stack = stack_on_paper(stage, tmp_path)
     stack.supervisor.write_config(stage.name, stack.kinds)
 
@@ -133,6 +146,7 @@ def test_supervisord_reads_the_config_written_for_the_stage(stage, tmp_path):
     assert app.stopasgroup and app.killasgroup
     # supervisord restarts a dead server where the stage's stack.toml says restart = true
     assert (app.autorestart is not False) == stack.kind_of(app.name).restarts
+    assert programs["web"].command.startswith(f"{stand_in_programs / 'nginx'} -p ")
 
 
 def test_supervisord_config_keeps_percent_signs_and_spaces_in_values(tmp_path):

@@ -72,5 +72,8 @@ def mariadb():
     from django.db import connection
 
     if connection.vendor != "mysql":
-        require("needs MariaDB: set DATABASE_URL=mysql://root:@127.0.0.1:3306/test")
+        require(
+            "needs MariaDB (apt-get install mariadb-server), "
+            "then DATABASE_URL=mysql://root:@127.0.0.1:3306/test"
+        )
     return connection

@@ -19,4 +19,7 @@ def require(reason: str):
     """Skip the test with ``reason``; fail it instead when services are required."""
     if services_required():
         pytest.fail(f"{reason} ({REQUIRE_VAR} is set, so this cannot be skipped)", pytrace=False)
-    pytest.skip(reason)
+    skip = pytest.skip.Exception(reason)
+    # pytest's list of skips then names the test, not this line (as for a skip mark).
+    skip._use_item_location = True
+    raise skip
