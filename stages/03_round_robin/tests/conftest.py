@@ -284,8 +284,9 @@ class Browser:
 
 
 @pytest.fixture
-def browser(app_servers) -> Browser:
-    """One visitor, sent to app1, app2, app1, … in turn."""
+def round_robin(app_servers) -> Browser:
+    """One visitor, sent to app1, app2, app1, … in turn. (Not `browser`: that is the
+    stack tests' visitor, through nginx.)"""
     return Browser(app_servers)
 
 
