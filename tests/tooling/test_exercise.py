@@ -57,12 +57,10 @@ def test_starting_an_exercise_copies_the_stage_before_and_the_scaffold(exercise,
 
     assert code == 0 and str(work) in out
     scaffold = {*declared["given"], *declared["skeleton"], *declared.get("remove", ())}
-    assert set(files_changed(stage_previous(stage).path, work)) == {
-        *scaffold,
-        "README.md",
-        "lesson.toml",
-    }
+    changed = set(files_changed(stage_previous(stage).path, work))
+    assert changed - {"lesson.toml", "EXERCISE.md"} == {*scaffold, "README.md"}
     assert (work / "README.md").read_text() == (stage.path / "EXERCISE.md").read_text()
+    assert not (work / "lesson.toml").exists() and not (work / "EXERCISE.md").exists()
     assert "TODO step 1:" in "".join((work / name).read_text() for name in declared["skeleton"])
     assert not (work / "var").exists()
     assert progress_load(work).hints_shown == {}

@@ -80,8 +80,10 @@ def scaffold_write(lesson: Lesson, target: Path) -> None:
     from .workfolder import GENERATED
 
     shutil.copytree(previous.path, target, ignore=shutil.ignore_patterns(*GENERATED))
-    # The stage before's README and lesson.toml describe a finished stage, not this work.
-    (target / "lesson.toml").unlink(missing_ok=True)
+    # The stage before's README, lesson.toml and brief describe a finished stage, not this
+    # work (the brief below becomes the README).
+    for name in ("lesson.toml", "EXERCISE.md"):
+        (target / name).unlink(missing_ok=True)
     exercise = lesson.exercise
     # What the stage before has and this stage has not (stage 02's session cart): gone
     # from the scaffold too, since the given files no longer use it.
