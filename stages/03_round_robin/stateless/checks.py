@@ -3,7 +3,7 @@
 the same visitor goes to another server."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error
 
 # Cache backends whose entries live in one process, or on one machine's disk.
 PER_SERVER_CACHES = {
@@ -18,7 +18,6 @@ CACHE_SESSIONS = {
 }
 
 
-@register()
 def stateless_check(app_configs, **kwargs) -> list[Error]:
     # exercise: step 3: with more than one app server, the errors of the caches and of the sessions
     servers = getattr(settings, "APP_SERVERS", 1)
