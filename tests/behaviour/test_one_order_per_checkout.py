@@ -24,7 +24,9 @@ def add(client, product, quantity=1):
 
 
 def cart_of(client) -> dict:
-    return client.session.get("cart", {})
+    """The cart as its page shows it, wherever a stage keeps it: {product id: quantity}."""
+    lines = client.get(reverse("cart")).context["cart"].lines
+    return {str(line.product.pk): line.quantity for line in lines}
 
 
 class Waits:

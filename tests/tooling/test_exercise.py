@@ -9,7 +9,7 @@ import pytest
 
 from workshop.cli import main
 from workshop.exercise.check import Case, StepResult
-from workshop.exercise.lesson import Step, lesson_load
+from workshop.exercise.lesson import Step, lesson_load, stage_previous
 from workshop.exercise.progress import progress_line
 from workshop.exercise.scaffold import (
     changed_outside_the_exercise,
@@ -18,17 +18,30 @@ from workshop.exercise.scaffold import (
 )
 from workshop.exercise.stagediff import files_changed
 from workshop.exercise.workfolder import PROGRESS_FILE, progress_load
-from workshop.stages import stage_get, stage_resolve
+from workshop.stages import stage_get, stage_list, stage_resolve
 from workshop.testing.services import require
 
 STAGE = "02"
+# Every stage with an exercise: the scaffold's own tests run for each of them.
+EXERCISES = [s.number for s in stage_list() if lesson_load(s).exercise]
 
 
 @pytest.fixture
-def work(tmp_path, monkeypatch):
-    """The learner's work folders, somewhere of their own."""
+def work_dir(tmp_path, monkeypatch):
+    """Where the learner's work folders go, somewhere of their own."""
     monkeypatch.setenv("WORKSHOP_WORK_DIR", str(tmp_path))
-    return tmp_path / stage_get(STAGE).name
+    return tmp_path
+
+
+@pytest.fixture
+def work(work_dir):
+    return work_dir / stage_get(STAGE).name
+
+
+@pytest.fixture(params=EXERCISES)
+def exercise(request, work_dir):
+    """(stage number, its work folder) of each stage with an exercise."""
+    return request.param, work_dir / stage_get(request.param).name
 
 
 def workshop(capsys, *args) -> tuple[int, str]:
@@ -36,29 +49,34 @@ def workshop(capsys, *args) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_starting_an_exercise_copies_the_stage_before_and_the_scaffold(work, capsys):
-    exercise = lesson_load(stage_get(STAGE)).exercise
-    code, out = workshop(capsys, "start", STAGE)
+def test_starting_an_exercise_copies_the_stage_before_and_the_scaffold(exercise, capsys):
+    number, work = exercise
+    stage = stage_get(number)
+    declared = lesson_load(stage).exercise
+    code, out = workshop(capsys, "start", number)
 
     assert code == 0 and str(work) in out
-    scaffold = {*exercise["given"], *exercise["skeleton"], "README.md", "lesson.toml"}
-    assert set(files_changed(stage_get("01").path, work)) == scaffold
-    assert (work / "README.md").read_text() == (stage_get(STAGE).path / "EXERCISE.md").read_text()
-    assert "TODO step 1:" in (work / "pagefiles" / "middleware.py").read_text()
+    scaffold = {*declared["given"], *declared["skeleton"], *declared.get("remove", ())}
+    changed = set(files_changed(stage_previous(stage).path, work))
+    assert changed - {"lesson.toml", "EXERCISE.md"} == {*scaffold, "README.md"}
+    assert (work / "README.md").read_text() == (stage.path / "EXERCISE.md").read_text()
+    assert not (work / "lesson.toml").exists() and not (work / "EXERCISE.md").exists()
+    assert "TODO step 1:" in "".join((work / name).read_text() for name in declared["skeleton"])
     assert not (work / "var").exists()
     assert progress_load(work).hints_shown == {}
 
 
-def test_the_scaffold_plus_the_answers_core_is_the_stage(work, capsys):
+def test_the_scaffold_plus_the_answers_core_is_the_stage(exercise, capsys):
     """Only the skeletons' marked regions, the files the lesson says to write by hand and
     the lesson tests differ between a fresh scaffold and the stage: the answer lives once."""
-    lesson = lesson_load(stage_get(STAGE))
-    workshop(capsys, "start", STAGE)
+    number, work = exercise
+    lesson = lesson_load(stage_get(number))
+    workshop(capsys, "start", number)
 
     assert changed_outside_the_exercise(lesson, work) == []
     every_step = {step.number for step in lesson.steps}
     for name in lesson.exercise["skeleton"]:
-        stage_text = (stage_get(STAGE).path / name).read_text()
+        stage_text = (stage_get(number).path / name).read_text()
         answer = "".join(line for line in stage_text.splitlines(True) if "# exercise:" not in line)
         assert skeleton_text(stage_text, keep=every_step) == answer, f"{name}: markers only"
         assert (work / name).read_text() == skeleton_text(stage_text)
@@ -66,9 +84,10 @@ def test_the_scaffold_plus_the_answers_core_is_the_stage(work, capsys):
             compile((work / name).read_text(), name, "exec")  # the stand-ins keep it valid
 
 
-def test_the_scaffold_runs_as_it_is(work, capsys):
-    workshop(capsys, "start", STAGE)
-    env = stage_resolve(STAGE, work).env()
+def test_the_scaffold_runs_as_it_is(exercise, capsys):
+    number, work = exercise
+    workshop(capsys, "start", number)
+    env = stage_resolve(number, work).env()
 
     check = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=work, env=env, capture_output=True, text=True
@@ -77,9 +96,10 @@ def test_the_scaffold_runs_as_it_is(work, capsys):
     assert check.returncode == 0, check.stderr
 
 
-def test_a_learner_writes_at_most_150_lines_and_each_step_some(work, capsys):
-    lesson = lesson_load(stage_get(STAGE))
-    workshop(capsys, "start", STAGE)
+def test_a_learner_writes_at_most_150_lines_and_each_step_some(exercise, capsys):
+    number, work = exercise
+    lesson = lesson_load(stage_get(number))
+    workshop(capsys, "start", number)
 
     counts = lines_per_step(lesson, work)
 

@@ -12,9 +12,10 @@ NGINX = "needs nginx"  # the skip reason of the nginx step's tests, when nginx i
 
 def check_report(stage, lesson: Lesson, results: list[StepResult], progress, *, verbose) -> int:
     number = stage.number
-    print(f"\n{'step':<54}{'result':>22}")
+    width = max([51, *(len(r.step.title) + 1 for r in results)])  # a long title's too
+    print(f"\n{'step':<{width + 3}}{'result':>22}")
     for r in results:
-        print(f"{r.step.number}. {r.step.title:<51}{r.outcome:>22}")
+        print(f"{r.step.number}. {r.step.title:<{width}}{r.outcome:>22}")
     failing = [r for r in results if not r.passed]
     skipped = [r for r in failing if r.skip_reason]
     first = next((r for r in failing if r.first_failure), None)
@@ -25,8 +26,8 @@ def check_report(stage, lesson: Lesson, results: list[StepResult], progress, *, 
     for r in skipped:
         print(f"\nStep {r.step.number} did not run: {r.skip_reason}")
         if NGINX in r.skip_reason:
-            print("Every step passes only with nginx: the lesson ends with nginx serving the")
-            print("files. The other steps need nothing but Python.")
+            print("Every step passes only with nginx: install what the line above names,")
+            print("then check again.")
     if len(results) < len(lesson.steps):
         shown = ", ".join(str(r.step.number) for r in results)
         print(f"\nStep {shown}: {'passes' if not failing else 'not yet'}.", end=" ")

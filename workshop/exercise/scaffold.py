@@ -3,8 +3,9 @@ from the stage itself, so the answer exists once (in the stage) and the scaffold
 drift from it.
 
 lesson.toml's [exercise] names the files: ``given`` ones are copied whole (plumbing, to
-read and run); ``skeleton`` ones are copied with each marked region replaced by a TODO
-that names its step. In the stage's file, a region reads:
+read and run), ``remove`` ones (of the stage before) are left out, and ``skeleton`` ones
+are copied with each marked region replaced by a TODO that names its step. In the
+stage's file, a region reads:
 
     def product_pages(product):
         \"\"\"Its own page, …\"\"\"
@@ -79,9 +80,15 @@ def scaffold_write(lesson: Lesson, target: Path) -> None:
     from .workfolder import GENERATED
 
     shutil.copytree(previous.path, target, ignore=shutil.ignore_patterns(*GENERATED))
-    # The stage before's README and lesson.toml describe a finished stage, not this work.
-    (target / "lesson.toml").unlink(missing_ok=True)
+    # The stage before's README, lesson.toml and brief describe a finished stage, not this
+    # work (the brief below becomes the README).
+    for name in ("lesson.toml", "EXERCISE.md"):
+        (target / name).unlink(missing_ok=True)
     exercise = lesson.exercise
+    # What the stage before has and this stage has not (stage 02's session cart): gone
+    # from the scaffold too, since the given files no longer use it.
+    for name in exercise.get("remove", ()):
+        (target / name).unlink()
     for name in exercise.get("given", ()):
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(stage.path / name, target / name)
@@ -111,9 +118,7 @@ def _lines_differing(old: Path, new: Path) -> int:
     a = old.read_text().splitlines() if old.exists() else []
     diff = difflib.unified_diff(a, new.read_text().splitlines(), lineterm="", n=0)
     return sum(
-        1
-        for line in diff
-        if line[:1] == "+" and not line.startswith("+++") and line[1:].strip()
+        1 for line in diff if line[:1] == "+" and not line.startswith("+++") and line[1:].strip()
     )
 
 

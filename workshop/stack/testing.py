@@ -9,6 +9,7 @@ import re
 import socket
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
@@ -60,8 +61,14 @@ def stack_for_tests(stage) -> Stack:
     return stack
 
 
+def access_logs(stack) -> list[Path]:
+    """Every app server's access log: one server's (app), or each of several (app1..N)."""
+    apps = [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
+    return [app.access_log for app in apps if app.access_log.exists()]
+
+
 def access_log_size(stack) -> int:
-    return stack.kind_of("app").access_log.stat().st_size
+    return sum(log.stat().st_size for log in access_logs(stack))
 
 
 def wait_for_growth(measure, before, timeout=2.0) -> bool:

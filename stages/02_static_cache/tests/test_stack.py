@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.stack.testing import Browser
+from workshop.stack.testing import Browser, access_logs
 
 pytestmark = pytest.mark.stack
 
@@ -28,12 +28,12 @@ def page_file(stack, path: str) -> Path:
 
 
 def app_requests(stack) -> int:
-    """How many requests gunicorn has answered: a line each in its access log."""
-    return len(stack.kind_of("app").access_log.read_text().splitlines())
+    """How many requests the app servers have answered: a line each in their access logs."""
+    return sum(len(log.read_text().splitlines()) for log in access_logs(stack))
 
 
 def settled_app_requests(stack) -> int:
-    """The count once gunicorn has logged what is still under way."""
+    """The count once the app servers have logged what is still under way."""
     count = app_requests(stack)
     time.sleep(0.3)
     while app_requests(stack) != count:

@@ -11,6 +11,10 @@ class Order(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    # The checkout form's one-time key (see services.order_place). Unique in the database,
+    # so that the database itself, whatever the timing, refuses a second order from one
+    # checkout. Orders from before the key (or made in the admin) have none: NULLs never clash.
+    checkout_key = models.UUIDField(unique=True, null=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-pk"]

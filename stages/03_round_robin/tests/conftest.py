@@ -32,6 +32,17 @@ class PageFiles:
         """Every file in the folder, whatever its name."""
         return {p for p in self.root.rglob("*") if p.is_file()} if self.root.exists() else set()
 
+    def written_by(self, visitor, url: str) -> set[Path]:
+        """The positive control: a visit to the safe page ``url`` writes its file. A test
+        that then shows what is *not* written has shown something; without it, a shop
+        that writes no file at all would pass. Returns the files there are now."""
+        assert visitor.get(url).status_code == 200
+        assert self.of(url).exists(), (
+            f"an anonymous visit to {url} wrote no page file, so this test cannot show "
+            "that another request writes none: make step 1 pass first"
+        )
+        return self.all()
+
 
 @pytest.fixture
 def anonymous():
@@ -273,8 +284,9 @@ class Browser:
 
 
 @pytest.fixture
-def browser(app_servers) -> Browser:
-    """One visitor, sent to app1, app2, app1, … in turn."""
+def round_robin(app_servers) -> Browser:
+    """One visitor, sent to app1, app2, app1, … in turn. (Not `browser`: that is the
+    stack tests' visitor, through nginx.)"""
     return Browser(app_servers)
 
 

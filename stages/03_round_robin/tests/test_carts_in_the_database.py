@@ -95,45 +95,45 @@ AT_ONCE = 4  # additions in each round: two on each server
 
 @pytest.mark.parametrize("who", ["a visitor", "a customer"])
 def test_two_additions_at_the_same_moment_on_two_servers_both_land(
-    mariadb, app_servers, browser, shopper, who, cart_rows
+    mariadb, app_servers, round_robin, shopper, who, cart_rows
 ):
     """Tabs, or a double click, that round robin sends to two servers at once: for each
     product, a round of additions when it is not in the cart yet (the INSERTs meet), then
     a round when it is (the UPDATEs meet). Every addition lands."""
     products, cable = ProductFactory.create_batch(3, stock=50), ProductFactory()
     if who == "a customer":
-        browser.submit("/accounts/login/", username=shopper.username, password=TEST_PASSWORD)
+        round_robin.submit("/accounts/login/", username=shopper.username, password=TEST_PASSWORD)
     # A first product gives a visitor their session: every tab then sends the same one.
-    browser.submit(f"/cart/add/{cable.pk}/", product_id=cable.pk, quantity=1)
+    round_robin.submit(f"/cart/add/{cable.pk}/", product_id=cable.pk, quantity=1)
 
     for product in products:
         for round_ in ("first", "again"):
-            statuses = _add_at_once(browser, app_servers, product)
+            statuses = _add_at_once(round_robin, app_servers, product)
             assert statuses == [302] * AT_ONCE, f"{round_} additions: {statuses}"
 
     expected = {cable.pk: 1} | {product.pk: 2 * AT_ONCE for product in products}
-    assert browser.cart() == expected, "an addition was lost"
+    assert round_robin.cart() == expected, "an addition was lost"
     owner = {"customer": shopper} if who == "a customer" else {"customer__isnull": True}
     assert cart_rows(**owner) == expected
 
 
-def _add_at_once(browser, servers, product) -> list[int]:
+def _add_at_once(round_robin, servers, product) -> list[int]:
     """One more of ``product``, AT_ONCE times at the same moment, to the servers in turn."""
-    token = browser.session.cookies["csrftoken"]
+    token = round_robin.session.cookies["csrftoken"]
     data = {"csrfmiddlewaretoken": token, "product_id": product.pk, "quantity": 1}
     path = f"/cart/add/{product.pk}/"
-    return browser.post_at_once([(servers[n % 2], path, data) for n in range(AT_ONCE)])
+    return round_robin.post_at_once([(servers[n % 2], path, data) for n in range(AT_ONCE)])
 
 
-def test_checkouts_of_one_cart_at_once_place_one_order(mariadb, app_servers, browser, shopper):
+def test_checkouts_of_one_cart_at_once_place_one_order(mariadb, app_servers, round_robin, shopper):
     """Tabs on the checkout page, confirmed on both servers at the same moment: one order,
     and every other tab is told the cart is empty."""
     tv = ProductFactory(stock=5)
-    browser.submit("/accounts/login/", username=shopper.username, password=TEST_PASSWORD)
-    browser.submit(f"/cart/add/{tv.pk}/", product_id=tv.pk, quantity=2)
-    tabs = [browser.form("/checkout/") for _ in range(AT_ONCE)]
+    round_robin.submit("/accounts/login/", username=shopper.username, password=TEST_PASSWORD)
+    round_robin.submit(f"/cart/add/{tv.pk}/", product_id=tv.pk, quantity=2)
+    tabs = [round_robin.form("/checkout/") for _ in range(AT_ONCE)]
 
-    statuses = browser.post_at_once(
+    statuses = round_robin.post_at_once(
         [(app_servers[n % 2], "/checkout/", tab) for n, tab in enumerate(tabs)]
     )
 

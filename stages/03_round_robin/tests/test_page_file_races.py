@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_a_page_rendered_before_a_change_and_written_after_it_is_removed(
     anonymous, page_files, settings, django_capture_on_commit_callbacks
 ):
+    """The positive control comes last: the page rendered from the new data is written."""
     product = ProductFactory(price=Decimal("499.99"))
 
     def slow_product_page(request, slug):
@@ -30,5 +31,9 @@ def test_a_page_rendered_before_a_change_and_written_after_it_is_removed(
 
     settings.ROOT_URLCONF = SlowShop
 
-    assert anonymous.get(product.get_absolute_url()).content == b"<p>499.99</p>"
-    assert not page_files.of(product.get_absolute_url()).exists()
+    url = product.get_absolute_url()
+    assert anonymous.get(url).content == b"<p>499.99</p>"
+    assert not page_files.of(url).exists(), "a page rendered before the change stayed a file"
+    settings.ROOT_URLCONF = "shop.urls"
+    page_files.written_by(anonymous, url)  # the next render, from the new data, is written
+    assert b"1.23" in page_files.of(url).read_bytes()

@@ -13,24 +13,26 @@ from workshop.testing.factories import ProductFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.lesson]
 
-ODD_PATHS = [
-    "/../escaped/",
-    "/p/../../escaped/",
-    "/p/%2e%2e/%2e%2e/escaped/",  # the test client decodes it, as gunicorn does
-    "/p/..%2f..%2fescaped/",
-    "/p//escaped/",
-    "/p/./",
-    "/p/.hidden/",
-    "/p/a\x00b/",
-    "/p/" + "a" * 300 + "/",  # longer than a file name may be
-    "/p/" + "abc/" * 1500,  # longer than a path may be
-    "/p/caf\u00e9/",
-    "/p/a b/",
-    "/p/a;b/",
-    "/p/a:b/",
-    "/p/a\\b/",
-    "/p/~root/",
-]
+# Readable names for the test ids: the paths themselves can be thousands of characters.
+ODD_PATHS = {
+    "dot-dot": "/../escaped/",
+    "dot-dot-twice": "/p/../../escaped/",
+    "encoded-dots": "/p/%2e%2e/%2e%2e/escaped/",  # the test client decodes it, as gunicorn does
+    "encoded-slashes": "/p/..%2f..%2fescaped/",
+    "empty-segment": "/p//escaped/",
+    "dot": "/p/./",
+    "hidden-name": "/p/.hidden/",
+    "nul-byte": "/p/a\x00b/",
+    "name-too-long": "/p/" + "a" * 300 + "/",  # longer than a file name may be
+    "path-too-long": "/p/" + "abc/" * 1500,  # longer than a path may be
+    "accent": "/p/caf\u00e9/",
+    "space": "/p/a b/",
+    "semicolon": "/p/a;b/",
+    "colon": "/p/a:b/",
+    "backslash": "/p/a\\b/",
+    "tilde": "/p/~root/",
+}
+odd_paths = pytest.mark.parametrize("path", list(ODD_PATHS.values()), ids=list(ODD_PATHS))
 
 
 class EveryPathIsAPage:
@@ -45,23 +47,27 @@ def anything_goes(settings):
     settings.PAGE_FILES_SAFE_URLS = [r".*"]
 
 
-@pytest.mark.parametrize("path", ODD_PATHS)
+@odd_paths
 def test_an_odd_path_is_answered_and_writes_no_file(
     client, page_files, anything_goes, tmp_path, path
 ):
     """Odd paths are refused, not cleaned up: "/p/../" must not become the home page."""
+    page_files.written_by(client, "/p/a-plain-page/")
     before = {p for p in tmp_path.rglob("*")}
 
     response = client.get(path)
 
-    assert response.status_code < 500
-    assert {p for p in tmp_path.rglob("*")} - before == set()
+    assert response.status_code < 500, "an odd path must be answered, never a server error"
+    written = {p for p in tmp_path.rglob("*")} - before
+    assert len(written) == 0, "an odd path was written: page_file_path() says None to it"
 
 
-@pytest.mark.parametrize("path", ODD_PATHS)
+@odd_paths
 def test_the_shop_answers_an_odd_path_without_a_server_error(client, page_files, path):
-    assert client.get(path).status_code < 500
-    assert page_files.all() == set()
+    control = page_files.written_by(client, ProductFactory().get_absolute_url())
+
+    assert client.get(path).status_code < 500, "an odd path must never be a server error"
+    assert page_files.all() == control
 
 
 @contextmanager
@@ -83,8 +89,11 @@ def test_a_write_that_fails_half_way_leaves_no_page_file(client, page_files):
     with disk_full_after(1000):
         response = client.get(url)
 
-    assert response.status_code == 200 and len(response.content) > 1000
-    assert page_files.all() == set()
+    assert response.status_code == 200 and len(response.content) > 1000, (
+        "a failed write must cost the page file, never the visitor's page"
+    )
+    assert page_files.all() == set(), "a write that failed left a file behind"
+    page_files.written_by(client, url)  # with room on the disk again, it is written
 
 
 def test_a_write_that_fails_half_way_keeps_the_previous_page_whole(client, page_files):
@@ -93,13 +102,14 @@ def test_a_write_that_fails_half_way_keeps_the_previous_page_whole(client, page_
     previous = client.get(url).content
 
     with disk_full_after(1000):
-        client.get(url)
+        response = client.get(url)
 
-    assert page_files.all() == {page_files.of(url)}
-    assert page_files.of(url).read_bytes() == previous
+    assert response.status_code == 200, "a failed write must never cost the visitor's page"
+    assert page_files.all() == {page_files.of(url)}, "a failed write left a file behind"
+    assert page_files.of(url).read_bytes() == previous, "a failed write broke the old page"
 
 
 def test_a_page_file_is_readable_by_the_web_server(client, page_files):
-    client.get(reverse("home"))
+    page_files.written_by(client, reverse("home"))
 
     assert page_files.of("/").stat().st_mode & 0o004, "nginx's workers read it as another user"

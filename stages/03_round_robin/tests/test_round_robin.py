@@ -13,29 +13,33 @@ pytestmark = pytest.mark.lesson
 
 
 def test_a_visitors_cart_login_and_orders_survive_every_request_going_to_another_server(
-    app_servers, browser, shopper
+    app_servers, round_robin, shopper
 ):
     tv = ProductFactory(name="Kaito Vista 65", stock=5)
     customer = shopper
 
-    assert browser.submit(f"/cart/add/{tv.pk}/", product_id=tv.pk, quantity=2).status_code == 302
-    assert browser.cart() == {tv.pk: 2}, (
+    assert (
+        round_robin.submit(f"/cart/add/{tv.pk}/", product_id=tv.pk, quantity=2).status_code == 302
+    )
+    assert round_robin.cart() == {tv.pk: 2}, (
         "the cart is missing on the other server: is the session kept on one server's disk?"
     )
-    login = browser.submit("/accounts/login/", username=customer.username, password=TEST_PASSWORD)
+    login = round_robin.submit(
+        "/accounts/login/", username=customer.username, password=TEST_PASSWORD
+    )
     assert login.status_code == 302, "the login form was refused"
-    home = browser.get("/").text
+    home = round_robin.get("/").text
     assert "Hello, Alice" in home, "the other server does not know the visitor is logged in"
     assert "Cart (2)" in home, "the cart did not survive the login"
-    placed = browser.submit("/checkout/")
+    placed = round_robin.submit("/checkout/")
     assert placed.status_code == 302, f"checkout answered {placed.status_code}"
-    orders = browser.get("/orders/").text
+    orders = round_robin.get("/orders/").text
 
     order = Order.objects.get(customer=customer)
     assert [(line.product_id, line.quantity) for line in order.lines.all()] == [(tv.pk, 2)]
     assert f"/orders/{order.pk}/" in orders
-    assert browser.cart() == {}
-    assert set(browser.seen) == {"app1", "app2"}
+    assert round_robin.cart() == {}
+    assert set(round_robin.seen) == {"app1", "app2"}
     for server in app_servers:
         sessions = [p for p in server.files() if "session" in p.name]
         assert sessions == [], f"{server.name} keeps sessions on its own disk"

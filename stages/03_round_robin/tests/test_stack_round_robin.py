@@ -157,6 +157,7 @@ def psutil_environ(pid: int) -> dict[str, str]:
 
 
 def test_requests_through_nginx_spread_over_every_app_server(stack):
+    assert len(apps(stack)) > 1, "one app server, so nothing to spread: see deploy/stack.toml"
     before = [len(log_lines(app)) for app in apps(stack)]
 
     statuses = [get(stack.web_port, f"/?from=spread-{n}") for n in range(12)]
