@@ -86,6 +86,10 @@ class Stack:
         env = {
             "SHOP_VAR_DIR": str(self.run.var_dir),
             "DJANGO_SECRET_KEY": self.run.secret_key(),
+            # How many app servers share this stack, for manage.py too: from stage 03 on a
+            # system check refuses state kept on one server, and `up` runs it (migrate)
+            # before the servers start. Each server is told again (it may come from scale).
+            "APP_SERVERS": str(len(self.instances_of_kind("gunicorn"))),
         }
         for kind in self.kinds:
             if kind.name in self.ports:

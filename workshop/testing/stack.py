@@ -2,6 +2,7 @@
 shared by the stage's own stack tests and the shared stack suite (tests/stack/), and the
 visitors that speak to it through nginx: an HTTP client and real Chromium browsers."""
 
+import contextlib
 import re
 import shutil
 from dataclasses import replace
@@ -42,20 +43,30 @@ def stage_under_test():
     return replace(stage, path=code)
 
 
-@pytest.fixture(scope="session")
-def stack():
-    """The stage's native stack on a free port, in a run folder of this run's own."""
+@contextlib.contextmanager
+def stack_running(stage):
+    """The stage's native stack on a free port, in a run folder of its own, up for the
+    block; a skip naming what to install (a failure in CI) where a program is missing."""
     if not stack_tests_enabled():
         require(SKIP_REASON)
-    stack = stack_for_tests(stage_under_test())
+    stack = stack_for_tests(stage)
     try:
         for kind in stack.kinds:
             kind.preflight()
     except StackError as error:
         require(f"stack test: {error}")
     stack.up()
-    yield stack
-    stack.down()
+    try:
+        yield stack
+    finally:
+        stack.down()
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The stage's stack, shared by its own stack tests and the shared stack suite."""
+    with stack_running(stage_under_test()) as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -17,20 +17,18 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from workshop.stack import Stack
 from workshop.stack.cgroups import join_command
 from workshop.stack.ports import HOST, port_is_listening, port_pick_free
 from workshop.stack.processes import process_tree
 from workshop.stack.programs import program_find
-from workshop.stack.testing import SKIP_REASON, stack_for_tests, stack_tests_enabled
-from workshop.stages import stage_get
+from workshop.stack.testing import SKIP_REASON, stack_tests_enabled
 from workshop.testing.services import require
+from workshop.testing.stack import stack_running, stage_under_test
 
 pytestmark = pytest.mark.stack
 
@@ -39,20 +37,12 @@ LOAD_PATHS = ["/?from=round-robin", "/cart/", "/accounts/login/"]
 WORKER_PID = re.compile(r"<(\d+)>$")  # the last field of deploy/gunicorn.conf.py's lines
 
 
-def this_stage():
-    """The stage these tests belong to, running the code under test (a learner's copy or
-    the stage itself: whichever folder Django's settings came from)."""
-    return replace(stage_get(Path(__file__).resolve().parents[1].name), path=settings.BASE_DIR)
-
-
 @pytest.fixture(scope="module")
 def stack():
-    if not stack_tests_enabled():
-        require(SKIP_REASON)
-    stack = stack_for_tests(this_stage())
-    stack.up()
-    yield stack
-    stack.down()
+    """A stack of these tests' own, apart from the shared suite's: they kill and scale its
+    servers, and must leave the other tests a stack as the stage declares it."""
+    with stack_running(stage_under_test()) as stack:
+        yield stack
 
 
 def apps(stack) -> list:
@@ -284,7 +274,11 @@ def nginx_before_a_dying_server(tmp_path):
     program_find("nginx")
     dying, good = Recorder(dies=True), Recorder(dies=False)
     stack = Stack.for_stage(
-        this_stage(), port=port_pick_free(), run_dir=tmp_path / "run", quiet=True, app_servers=2
+        stage_under_test(),
+        port=port_pick_free(),
+        run_dir=tmp_path / "run",
+        quiet=True,
+        app_servers=2,
     )
     stack.ports = {kind.name: port_pick_free() for kind in stack.kinds}
     stack.ports |= {"web": stack.web_port, "app1": dying.port, "app2": good.port}
@@ -341,3 +335,19 @@ def test_a_post_that_reached_a_dying_server_is_not_sent_again(nginx_before_a_dyi
     path = dying.seen[0].split()[1]
     assert (path, 502) in sent
     assert f"POST {path}" not in good.seen
+
+
+def test_up_runs_the_system_check_knowing_how_many_servers_share_the_stack(stack):
+    """`workshop up` migrates (and so runs the system checks) with the stack's environment,
+    before any server starts: with three servers, sessions kept in files are refused."""
+    env = stack.stage.env(**stack.env(), SESSION_ENGINE="django.contrib.sessions.backends.file")
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=stack.stage.path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert stack.env()["APP_SERVERS"] == "3"
+    assert check.returncode != 0 and "stateless.E001" in check.stderr, check.stderr[-2000:]
