@@ -8,7 +8,6 @@ import http.client
 import os
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
@@ -21,6 +20,7 @@ from workshop.stack.cgroups import CpuGroups, join_command
 from workshop.stack.ports import HOST, port_is_listening, port_pick_free
 from workshop.stack.processes import process_tree
 from workshop.stack.programs import program_find
+from workshop.stack.testing import Load
 from workshop.stack.topology import Service, Topology
 from workshop.stages import Stage
 from workshop.testing.services import require
@@ -105,34 +105,6 @@ def get(port: int) -> tuple[int, str]:
         return response.status, response.read().decode()
     finally:
         connection.close()
-
-
-class Load:
-    """Two visitors doing GETs through nginx until the block ends."""
-
-    def __init__(self, port: int):
-        self.port, self.ok, self.failures = port, 0, []
-        self._stop = threading.Event()
-
-    def _visit(self):
-        while not self._stop.is_set():
-            try:
-                status, _ = get(self.port)
-                self.ok += status == 200
-                self.failures += [] if status == 200 else [status]
-            except OSError as error:
-                self.failures.append(repr(error))
-
-    def __enter__(self):
-        self._threads = [threading.Thread(target=self._visit) for _ in range(2)]
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        for thread in self._threads:
-            thread.join()
 
 
 def wait_until(condition, timeout: float) -> bool:
@@ -256,7 +228,7 @@ def test_a_killed_app_server_is_started_again_and_serves(stack):
 
 
 def test_scaling_up_and_down_under_load_fails_no_request(stack):
-    with Load(stack.web_port) as load:
+    with Load(stack.web_port, visitors=2) as load:
         stack.scale(4)
         joined = apps(stack)[2:]
         ports = [app.port for app in joined]

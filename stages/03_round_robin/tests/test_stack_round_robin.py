@@ -26,7 +26,7 @@ from workshop.stack.cgroups import join_command
 from workshop.stack.ports import HOST, port_is_listening, port_pick_free
 from workshop.stack.processes import process_tree
 from workshop.stack.programs import program_find
-from workshop.stack.testing import SKIP_REASON, stack_tests_enabled
+from workshop.stack.testing import SKIP_REASON, Load, get, stack_tests_enabled
 from workshop.testing.services import require
 from workshop.testing.stack import stack_running, stage_under_test
 
@@ -65,55 +65,6 @@ def answered_by(app, pids) -> int:
     """How many requests in ``app``'s access log the processes ``pids`` answered."""
     found = (WORKER_PID.search(line) for line in log_lines(app))
     return sum(1 for match in found if match and int(match[1]) in pids)
-
-
-def get(port: int, path: str) -> int:
-    """One GET on a connection of its own, as a new visitor's; the status."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=15)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
-class Load:
-    """A few visitors doing GETs through nginx until the block ends (at most a minute):
-    the requests that went well, and every one that did not."""
-
-    def __init__(self, port: int, *, visitors: int = 4, limit: float = 60):
-        self.port, self.visitors, self.limit = port, visitors, limit
-        self.ok, self.failures = 0, []
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-
-    def _visit(self) -> None:
-        deadline = time.monotonic() + self.limit
-        n = 0
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            path = LOAD_PATHS[n % len(LOAD_PATHS)]
-            n += 1
-            try:
-                status = get(self.port, path)
-                failure = f"{path}: HTTP {status}" if status >= 500 else None
-            except OSError as error:
-                failure = f"{path}: {error!r}"
-            with self._lock:
-                self.failures += [failure] if failure else []
-                self.ok += 0 if failure else 1
-
-    def __enter__(self):
-        self._threads = [threading.Thread(target=self._visit) for _ in range(self.visitors)]
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        for thread in self._threads:
-            thread.join()
 
 
 def wait_until(condition, timeout: float, *, step=None) -> bool:
@@ -191,7 +142,7 @@ def test_a_killed_app_server_costs_no_get_and_comes_back_to_serve(stack):
     app = apps(stack)[1]
     killed = master_pid(stack, app.name)
 
-    with Load(stack.web_port) as load:
+    with Load(stack.web_port, paths=LOAD_PATHS) as load:
         time.sleep(1)
         os.kill(killed, signal.SIGKILL)
         restarted = wait_until(lambda: master_pid(stack, app.name) not in (0, killed), 30)
@@ -213,7 +164,7 @@ def test_a_killed_app_server_costs_no_get_and_comes_back_to_serve(stack):
 
 def test_scaling_to_five_then_to_two_under_load_fails_no_request(stack):
     try:
-        with Load(stack.web_port) as load:
+        with Load(stack.web_port, paths=LOAD_PATHS) as load:
             stack.scale(5)
             joined = apps(stack)[3:]
             ports = [app.port for app in joined]
