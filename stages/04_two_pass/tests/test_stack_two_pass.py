@@ -50,7 +50,8 @@ def test_customers_get_their_own_parts_on_a_page_cached_once_and_its_token_works
     assert "private" in for_bruno.headers.get("Cache-Control", "")
     token = TOKEN.search(for_bruno.text)[1]
     added = bruno.post(
-        f"/cart/add/{stack_product['id']}/", data={"quantity": "1", "csrfmiddlewaretoken": token}
+        f"/cart/add/{stack_product['id']}/",
+        data={"product_id": stack_product["id"], "quantity": "1", "csrfmiddlewaretoken": token},
     )
     assert added.status_code == 302, f"a POST with the cached page's token: {added.status_code}"
     assert "Cart (2)" in bruno.get(path).text
