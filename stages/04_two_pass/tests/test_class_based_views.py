@@ -17,7 +17,8 @@ def test_the_storefront_pages_are_class_based_views_sharing_one_base(client):
     urls = ["/", product.category.get_absolute_url(), product.get_absolute_url(), "/search/"]
     classes = []
     for url in urls:
-        assert client.get(url, {"q": "kaito"} if "search" in url else {}).status_code == 200
+        status = client.get(url, {"q": "kaito"} if "search" in url else {}).status_code
+        assert status == 200, f"{url} answered {status}: does its view's skeleton_data() work?"
         view_class = getattr(resolve(url).func, "view_class", None)
         assert view_class is not None, f"{url} is served by a function, not a class-based view"
         classes.append(view_class)

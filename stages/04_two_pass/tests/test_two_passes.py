@@ -69,3 +69,18 @@ def test_the_placeholders_marker_comes_from_the_secret_key(settings):
 
     assert first != second, "the placeholder is the same for every deployment"
     assert settings.SECRET_KEY not in second and "x" * 20 not in second
+
+
+def test_a_page_file_written_from_a_cached_skeleton_holds_no_placeholder(
+    customer_client, anonymous, page_files, pages, from_cache, rendered_afresh
+):
+    """Stage 02's page files stay for visitors without a session: their parts are filled
+    in too, so nginx never serves a placeholder."""
+    url = pages[3]
+    from_cache(customer_client, url)
+
+    response = anonymous.get(url)
+
+    assert not rendered_afresh(response), "the anonymous visit rendered the page again"
+    page = page_files.of(url).read_text()
+    assert "Log in" in page and "<!--visitor:" not in page
