@@ -70,9 +70,16 @@ def _order_create(*, customer, cart: Cart, checkout_key: uuid.UUID) -> Order:
         )
         for line in cart.lines
     )
-    # Every page that shows a product sold shows its stock (or "Sold out"), and the
-    # UPDATEs above send no signal to say so.
-    pages_invalidate(url for line in cart.lines for url in product_pages(line.product))
+    # The UPDATEs above send no signal. A product's page shows its stock, so it goes; its
+    # listing and the home page change only when it sells out ("Sold out"), and retiring
+    # them on every sale would send the crowd's busiest pages back to the app server.
+    sold = [line.product for line in cart.lines]
+    pages = {product.get_absolute_url() for product in sold}
+    for product in Product.objects.select_related("category").filter(
+        pk__in=[p.pk for p in sold], stock=0
+    ):
+        pages |= product_pages(product)
+    pages_invalidate(pages)
     return order
 
 

@@ -195,6 +195,26 @@ def test_checkout_removes_the_page_of_each_product_sold(
     assert b"only 3 left" in anonymous.get(url).content
 
 
+def test_a_sale_that_leaves_stock_keeps_the_listing_and_the_home_page(
+    anonymous, customer_client, page_files, tv, committed
+):
+    """Only the product's own page shows how many are left: the crowd's busiest pages,
+    the listing and the home page, stay files while the product is in stock."""
+    kept = visited(anonymous, page_files, reverse("home"), tv.category.get_absolute_url())
+    visited(anonymous, page_files, tv.get_absolute_url())
+    customer_client.post(reverse("cart_add", args=[tv.pk]), {"product_id": tv.pk, "quantity": 2})
+    form = checkout_form(customer_client)
+
+    with committed():
+        assert customer_client.post(reverse("checkout"), form).status_code == 302
+
+    assert not page_files.of(tv.get_absolute_url()).exists(), "the product page shows the stock"
+    assert stale(page_files, kept) == list(kept), (
+        "a sale that sold nothing out removed the listing or the home page: they show no "
+        "stock until a product sells out, and every sale would send them back to Django"
+    )
+
+
 def test_checkout_that_sells_the_last_one_shows_sold_out_on_the_listing_and_home(
     anonymous, customer_client, page_files, tv, committed
 ):
