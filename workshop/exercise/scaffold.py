@@ -111,9 +111,7 @@ def _lines_differing(old: Path, new: Path) -> int:
     a = old.read_text().splitlines() if old.exists() else []
     diff = difflib.unified_diff(a, new.read_text().splitlines(), lineterm="", n=0)
     return sum(
-        1
-        for line in diff
-        if line[:1] == "+" and not line.startswith("+++") and line[1:].strip()
+        1 for line in diff if line[:1] == "+" and not line.startswith("+++") and line[1:].strip()
     )
 
 
