@@ -48,6 +48,8 @@ def test_rates_are_ratios_to_one_server_and_to_n_times_one_server(results):
 def test_locusts_share_and_the_idle_cores_come_from_cpu_per_request_and_busy(results):
     table = scaling_table(results, cores=2)
 
-    # 130 requests/s at 2 ms of locust's CPU each: 0.26 of a core.
+    # 130 requests/s at 2 ms of locust's CPU each: 0.26 of a core; at 8 ms of the app
+    # servers' each, 1.04 cores: four quarters of a core, all used.
     assert table.loc[4, "locust (cores)"] == pytest.approx(0.26)
+    assert table.loc[4, "app servers (cores)"] == pytest.approx(1.04)
     assert table["idle cores"].tolist() == pytest.approx([1.4, 1.0, 0.1])

@@ -62,9 +62,11 @@ def by_servers(results: pd.DataFrame, name: str, **where) -> pd.Series:
 
 def scaling_table(results: pd.DataFrame, *, cores: int) -> pd.DataFrame:
     """Per number of app servers: requests per second, as a ratio to one server and to
-    the ideal (n times one server's), the p95, the app servers' CPU per request, and how
-    busy the machine was: all its cores, and locust's own share of a core."""
+    the ideal (n times one server's), the p95, the app servers' CPU per request, the
+    cores the app servers and locust used (CPU per request times requests per second),
+    and how busy the whole machine was."""
     rps = by_servers(results, "rps", endpoint="Aggregated", service="")
+    app_ms = by_servers(results, "cpu_ms_per_request", service="app")
     locust_ms = by_servers(results, "cpu_ms_per_request", service="locust")
     table = pd.DataFrame(
         {
@@ -72,9 +74,10 @@ def scaling_table(results: pd.DataFrame, *, cores: int) -> pd.DataFrame:
             "ratio to 1 server": rps / rps.loc[1],
             "of ideal": rps / (rps.loc[1] * rps.index),
             "p95 ms": by_servers(results, "p95_ms", endpoint="Aggregated", service=""),
-            "app CPU ms/req": by_servers(results, "cpu_ms_per_request", service="app"),
-            "machine busy": by_servers(results, "machine_busy"),
+            "app CPU ms/req": app_ms,
+            "app servers (cores)": app_ms * rps / 1000,
             "locust (cores)": locust_ms * rps / 1000,
+            "machine busy": by_servers(results, "machine_busy"),
         }
     )
     table["idle cores"] = cores * (1 - table["machine busy"])
