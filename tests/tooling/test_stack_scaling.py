@@ -276,6 +276,29 @@ def test_scaling_to_an_absurd_number_is_one_clear_line(cli_on_made_up_stage, cap
     assert err == f"workshop scale: stage 98 cannot run {servers} app servers: choose 1 to 10\n"
 
 
+def test_a_stack_started_with_a_count_of_its_own_scales_to_another(tmp_path, monkeypatch):
+    """A bench's private stack is started with ``app_servers``; scaling it (as stage 03's
+    notebook does between runs) changes the servers that run, not only the state."""
+    try:
+        program_find("nginx")
+    except StackError as error:
+        require(f"scaling tests: {error}")
+    monkeypatch.setattr(stack_module, "provision", lambda stack: None)
+    stage = made_up_stage(tmp_path)
+    stack = Stack.for_stage(
+        stage, port=port_pick_free(), run_dir=tmp_path / "run", quiet=True, app_servers=1
+    )
+    stack.up()
+    try:
+        stack.scale(3)
+
+        running = [row["name"] for row in stack.status() if row["state"] == "running"]
+        assert [app.name for app in apps(stack)] == ["app1", "app2", "app3"]
+        assert {"app1", "app2", "app3"} <= set(running)
+    finally:
+        stack.down()
+
+
 def test_a_stage_of_one_app_server_is_not_scaled(tmp_path):
     services = SERVICES.replace("count = 2", "count = 1")
     stack = Stack.for_stage(made_up_stage(tmp_path, services), run_dir=tmp_path / "run")

@@ -72,6 +72,12 @@ def histories_read(prefix: Path | str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def history_origin(prefix: Path | str) -> float:
+    """The Unix time of the history's first second, its t = 0: events timed with
+    time.time() during a run go on the history's clock by subtracting it."""
+    return float(pd.read_csv(f"{prefix}_stats_history.csv")["Timestamp"].min())
+
+
 def _history_all(prefix) -> pd.DataFrame:
     raw = pd.read_csv(f"{prefix}_stats_history.csv", na_values=["N/A"])
     frame = _with_endpoint(raw).rename(columns=_HISTORY_COLUMNS)

@@ -29,7 +29,10 @@ class LocustRun:
     exit_code: int
 
 
-def locust_command(profile: Profile, *, host: str, users: int, seconds: int, prefix) -> list:
+def locust_command(
+    profile: Profile, *, host: str, users: int, seconds: int, prefix, extra=()
+) -> list:
+    """The headless run; ``extra``: more of locust's options (the drill's --stop-timeout)."""
     # Users start over the first tenth of the run, not in one burst.
     spawn_rate = max(1.0, users / max(1.0, seconds / 10))
     return [
@@ -39,6 +42,7 @@ def locust_command(profile: Profile, *, host: str, users: int, seconds: int, pre
         "--users", str(users), "--spawn-rate", f"{spawn_rate:g}", "--run-time", f"{seconds}s",
         "--csv", str(prefix), "--csv-full-history", "--only-summary",
         "--loglevel", "WARNING",
+        *extra,
         *profile.user_classes,
     ]  # fmt: skip
 

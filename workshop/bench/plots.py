@@ -66,24 +66,83 @@ def plot_spike(history: pd.DataFrame, point: dict | None, *, title: str):
     return fig
 
 
-def plot_p95_safe_and_rest(history: pd.DataFrame, *, title: str):
-    """One panel per stage: the recent p95 of the safe pages and of everything else over
-    the spike (``history``: the spike's rows of one or more runs, with the columns of
-    analysis.p95_safe_and_rest). A log scale: milliseconds and seconds both show."""
-    stages = sorted(history["stage"].unique())
+def plot_p95_safe_and_rest(history: pd.DataFrame, *, title: str, by="stage", label="stage {}"):
+    """One panel per stage (or per value of ``by``, named by ``label``): the recent p95 of
+    the safe pages and of everything else over the spike (``history``: the spike's rows
+    of one or more runs, with the columns of analysis.p95_safe_and_rest). A log scale:
+    milliseconds and seconds both show."""
+    stages = sorted(history[by].unique())
     fig, axes = plt.subplots(
         len(stages), 1, figsize=(9, 1.5 + 2.2 * len(stages)), sharex=True, sharey=True,
         squeeze=False,
     )  # fmt: skip
     for ax, stage in zip(axes[:, 0], stages, strict=True):
-        run = history[history["stage"] == stage]
+        run = history[history[by] == stage]
         ax.plot(run["t"], run["safe_p95_ms"] / 1000, color="#55a868", label="safe pages")
         ax.plot(run["t"], run["other_p95_ms"] / 1000, color="#dd8452", label="everything else")
         ax.axhline(P95_LIMIT_MS / 1000, color="grey", linestyle="--", label="2 s")
         ax.set_yscale("log")
-        ax.set_ylabel(f"stage {stage}\np95 (s)")
+        ax.set_ylabel(f"{label.format(stage)}\np95 (s)")
     axes[0, 0].legend(loc="upper left", fontsize="small")
     axes[-1, 0].set_xlabel("seconds into the spike")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_scaling(table: pd.DataFrame, *, title: str):
+    """Requests per second against app servers (``servers.scaling_table``), with the
+    ideal line (n times one server's), and how busy the machine was, all cores."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    servers = table.index
+    ax.plot(servers, table["req/s"], marker="o", color="#4c72b0", label="measured req/s")
+    ideal = table["req/s"].loc[1] * servers
+    ax.plot(servers, ideal, linestyle="--", color="grey", label="ideal: n × one server")
+    ax.set_xlabel("app servers, each held to the same CPU share")
+    ax.set_ylabel("requests/s (rendered pages)")
+    ax.set_xticks(list(servers))
+    busy = ax.twinx()
+    busy.plot(
+        servers, 100 * table["machine busy"], marker="s", color="#c44e52", label="machine busy"
+    )
+    busy.set_ylim(0, 105)
+    busy.set_ylabel("machine busy, % of all cores")
+    _legend_both(ax, busy, loc="upper left")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_drill(drill, *, title: str):
+    """Requests and failures per second over a drill (``drill.Drill``), the app servers
+    asked for, and each event marked where it happened."""
+    history = drill.history
+    fig, (rates, latency) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True)
+    rates.plot(history["t"], history["rps"], color="#4c72b0", label="requests/s")
+    rates.plot(history["t"], history["get_failures_per_s"], color="#c44e52", label="failed GETs/s")
+    post = history["post_failures_per_s"]
+    rates.plot(history["t"], post, color="#8172b3", linestyle=":", label="failed POSTs/s")
+    rates.set_ylabel("per second")
+    servers = rates.twinx()
+    steps = pd.concat([drill.servers, pd.DataFrame({"t": [history["t"].max()]})])
+    servers.step(
+        steps["t"], steps["servers"].ffill(), where="post", color="black", label="app servers"
+    )
+    servers.set_ylim(0, steps["servers"].max() + 1)
+    servers.set_ylabel("app servers")
+    _legend_both(rates, servers, loc="lower left")
+    latency.plot(history["t"], history["p95_ms"] / 1000, color="#dd8452", label="p95 (recent)")
+    latency.set_ylabel("p95, last 3 s (s)")
+    latency.set_xlabel("seconds into the drill")
+    for _, mark in drill.marks.iterrows():
+        for ax in (rates, latency):
+            ax.axvspan(
+                mark["start"], max(mark["end"], mark["start"] + 0.3), color="#ccb974", alpha=0.5
+            )
+        rates.annotate(
+            mark["label"], (mark["start"], 1), xycoords=("data", "axes fraction"),
+            xytext=(2, -12), textcoords="offset points", fontsize="small", rotation=90, va="top",
+        )  # fmt: skip
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -103,7 +162,7 @@ def plot_ratios(ratios: pd.DataFrame, *, title: str, ax=None, xlabel="ratio to s
     return ax
 
 
-def _legend_both(left, right):
+def _legend_both(left, right, loc="upper right"):
     lines = left.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
-    left.legend(lines[0] + more[0], lines[1] + more[1], loc="upper right", fontsize="small")
+    left.legend(lines[0] + more[0], lines[1] + more[1], loc=loc, fontsize="small")

@@ -59,6 +59,17 @@ PROFILES = _profiles(
         name="spike", locustfile="spike.py", user_classes=(), users=DEFAULT_PEAK, share=3.0,
         about="the TV segment: a quiet baseline, a surge to the peak, a slow decay",
     ),
+    Profile(
+        name="rendered", locustfile="rendered.py", user_classes=("RenderedPage",),
+        users=32, share=0.5, instrument=True,
+        about="product pages and sorted listings with a session, no pause: what the app "
+        "servers can render",
+    ),
+    Profile(
+        name="crowd", locustfile="crowd.py", user_classes=("Browser", "Buyer"),
+        users=60, share=3.0,
+        about="browsers and shoppers together, two to one, at a steady number of users",
+    ),
 )  # fmt: skip
 
 # --profile choices; the ceiling runs first in each, to compare with.
@@ -67,6 +78,8 @@ CHOICES = {
     "shoppers": ["shoppers"],
     "spike": ["spike"],
     "pages": ["product-cached", "product-uncached"],
+    "visitors": ["anonymous", "shoppers"],
+    "rendered": ["rendered"],
     "all": ["product-cached", "product-uncached", "anonymous", "shoppers", "spike"],
 }
 

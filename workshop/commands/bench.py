@@ -19,8 +19,9 @@ def register(subparsers):
     bench.add_argument("--path", help="a copy of the stage: your work folder, or its name")
     bench.add_argument(
         "--profile", choices=list(CHOICES), default="all",
-        help="anonymous browsers, shoppers, the TV spike, pages (a product page cached "
-        "and uncached) or all of them (default); the ceiling always runs first",
+        help="anonymous browsers, shoppers, both (visitors), the TV spike, pages (a product "
+        "page cached and uncached), rendered (pages only Django renders, no pause: stage 03's "
+        "scaling) or all but rendered (default); the ceiling always runs first",
     )  # fmt: skip
     bench.add_argument(
         "--users", type=int, help="users of the anonymous and shoppers profiles; the spike's peak"

@@ -50,6 +50,7 @@ def _apps(stack) -> list:
 
 
 def _recount(stack, servers: int) -> None:
+    stack.app_servers = servers  # a count asked for at up (a bench's) holds no longer
     stack.run.state_update(app_servers=servers)
     stack.topology_apply()
     for app in _apps(stack):
