@@ -34,7 +34,9 @@ class Client:
 
 
 random.seed(2)
-shop = ShopMap(["tvs", "cameras"], ["a-tv"], ["Kaito"], cart_session="s")
+shop = ShopMap(
+    ["tvs", "cameras"], ["a-tv"], ["Kaito"], cart_session="s", customer_cookies="sessionid=c"
+)
 client = Client(session=sys.argv[1] == "session")
 for _ in range(int(sys.argv[2])):
     client.log.append(["visit"])

@@ -12,6 +12,11 @@ NOT_SERVER = ("locust", "other")  # the load generator; the rest of the machine
 # session. A sorted or paged listing (``?sort``), a search, a cart, or any page asked
 # for with a session (``(session)``) is everything else: Django answers it.
 SAFE_ENDPOINTS = ("GET /", "GET /c/[slug]/", "GET /p/[slug]/")
+# The requests of a visitor with a session, whom stage 04's two passes are for: any page
+# asked for with one (``(session)``), and the cart, the login, the checkout and the orders,
+# which the shoppers only reach holding a cart.
+SESSION_MARK = " (session)"
+SESSION_PATHS = ("/cart/", "/checkout/", "/orders/", "/accounts/")
 
 
 def breaking_point(history: pd.DataFrame, *, p95_limit_ms: float = P95_LIMIT_MS) -> dict | None:
@@ -32,21 +37,36 @@ def breaking_point(history: pd.DataFrame, *, p95_limit_ms: float = P95_LIMIT_MS)
 
 
 def p95_safe_and_rest(histories: pd.DataFrame) -> pd.DataFrame:
-    """Second by second (t): the recent p95 of the safe pages (``safe_p95_ms``) and of
-    everything else (``other_p95_ms``), from locust's per-endpoint history rows.
+    """Second by second (t): the recent p95 of the safe pages (``safe_p95_ms``), of
+    everything else (``other_p95_ms``), and of the requests with a session among the
+    rest (``session_p95_ms``), from locust's per-endpoint history rows.
 
     Each is the slowest endpoint's p95 in its group: locust keeps no more than each
     endpoint's percentiles, and a group's p95 is never above its slowest endpoint's, so
     a fast figure for the safe pages is a safe claim.
     """
-    rows = histories[histories["endpoint"] != AGGREGATED]
+    rows = histories[histories["endpoint"] != AGGREGATED].reset_index(drop=True)
     # A zero is locust's p95 of a window without requests, not a fast page.
-    p95 = rows["p95_ms"].where(rows["p95_ms"] > 0)
-    group = rows["endpoint"].isin(SAFE_ENDPOINTS).map({True: "safe_p95_ms", False: "other_p95_ms"})
-    table = p95.groupby([rows["t"], group]).max().unstack() if len(rows) else pd.DataFrame()
-    table = table.reindex(columns=["safe_p95_ms", "other_p95_ms"])
-    table.columns.name = None
-    return table.rename_axis("t").reset_index()
+    rows = rows.assign(p95=rows["p95_ms"].where(rows["p95_ms"] > 0))
+    safe = rows["endpoint"].isin(SAFE_ENDPOINTS)
+    groups = {
+        "safe_p95_ms": rows[safe],
+        "other_p95_ms": rows[~safe],
+        "session_p95_ms": rows[rows["endpoint"].map(with_session).astype(bool)],
+    }
+    seconds = pd.Index(sorted(rows["t"].unique()), name="t")
+    table = pd.DataFrame(
+        {name: group.groupby("t")["p95"].max().reindex(seconds) for name, group in groups.items()},
+        index=seconds,
+    )
+    return table.reset_index()
+
+
+def with_session(endpoint: str) -> bool:
+    """Whether locust's endpoint ("GET /cart/", "GET /p/[slug]/ (session)") is a request
+    of a visitor with a session."""
+    path = endpoint.partition(" ")[2]
+    return endpoint.endswith(SESSION_MARK) or path.startswith(SESSION_PATHS)
 
 
 def peak_served_rps(history: pd.DataFrame) -> float:

@@ -68,7 +68,8 @@ def plot_spike(history: pd.DataFrame, point: dict | None, *, title: str):
 
 def plot_p95_safe_and_rest(history: pd.DataFrame, *, title: str, by="stage", label="stage {}"):
     """One panel per stage (or per value of ``by``, named by ``label``): the recent p95 of
-    the safe pages and of everything else over the spike (``history``: the spike's rows
+    the safe pages, of everything else, and of the requests with a session among it, over
+    the spike (``history``: the spike's rows
     of one or more runs, with the columns of analysis.p95_safe_and_rest). A log scale:
     milliseconds and seconds both show."""
     stages = sorted(history[by].unique())
@@ -80,6 +81,9 @@ def plot_p95_safe_and_rest(history: pd.DataFrame, *, title: str, by="stage", lab
         run = history[history[by] == stage]
         ax.plot(run["t"], run["safe_p95_ms"] / 1000, color="#55a868", label="safe pages")
         ax.plot(run["t"], run["other_p95_ms"] / 1000, color="#dd8452", label="everything else")
+        if run.get("session_p95_ms", pd.Series(dtype=float)).notna().any():
+            ax.plot(run["t"], run["session_p95_ms"] / 1000, color="#8172b3", linestyle=":",
+                    label="with a session (of everything else)")  # fmt: skip
         ax.axhline(P95_LIMIT_MS / 1000, color="grey", linestyle="--", label="2 s")
         ax.set_yscale("log")
         ax.set_ylabel(f"{label.format(stage)}\np95 (s)")

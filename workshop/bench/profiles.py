@@ -48,6 +48,18 @@ PROFILES = _profiles(
         about="the same product pages for a visitor with a cart (rendered afresh)",
     ),
     Profile(
+        name="product-campaign", locustfile="pages.py",
+        user_classes=("ProductPageFromCampaign",), users=10, share=0.5, instrument=True,
+        about="product pages from the TV campaign's link (?utm_source=tv), without a "
+        "session: Django answers, from memcached",
+    ),
+    Profile(
+        name="product-customer", locustfile="pages.py",
+        user_classes=("ProductPageForCustomer",), users=10, share=0.5, instrument=True,
+        about="the same product pages for a logged-in customer with a cart (stage 04: "
+        "pass one from memcached, pass two for them)",
+    ),
+    Profile(
         name="anonymous", locustfile="anonymous.py", user_classes=(), users=100, share=1.0,
         about="anonymous browsers: home, categories, products, search",
     ),
@@ -78,9 +90,20 @@ CHOICES = {
     "shoppers": ["shoppers"],
     "spike": ["spike"],
     "pages": ["product-cached", "product-uncached"],
+    "customer": ["product-campaign", "product-customer"],
+    # Notebook 04's: what stage 04 changes, on one stack per stage.
+    "two-pass": ["product-campaign", "product-customer", "shoppers", "spike"],
     "visitors": ["anonymous", "shoppers"],
     "rendered": ["rendered"],
-    "all": ["product-cached", "product-uncached", "anonymous", "shoppers", "spike"],
+    "all": [
+        "product-cached",
+        "product-uncached",
+        "product-campaign",
+        "product-customer",
+        "anonymous",
+        "shoppers",
+        "spike",
+    ],
 }
 
 

@@ -22,11 +22,19 @@ def warm_up_exists(stage) -> bool:
 def pages_warm_all(stack) -> str:
     """``manage.py warm_pages`` against a running stack (runner.private_stack's, say):
     every safe page written to its file. Its closing line, and how long it took."""
-    command = [sys.executable, str(stack.stage.path / "manage.py"), WARM_UP_COMMAND]
-    env = stack.stage.env(**stack.env())
     started = time.monotonic()
+    output = manage_py(stack, WARM_UP_COMMAND)
+    return f"{output.strip()} ({time.monotonic() - started:.0f} s)"
+
+
+def manage_py(stack, *arguments: str) -> str:
+    """Run the stage's ``manage.py`` with the stack's settings; its output, or a
+    WorkshopError with the last line it wrote to stderr."""
+    command = [sys.executable, str(stack.stage.path / "manage.py"), *arguments]
+    env = stack.stage.env(**stack.env())
     done = subprocess.run(command, cwd=stack.stage.path, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise WorkshopError(f"manage.py {WARM_UP_COMMAND} failed (exit {done.returncode}): {last}")
-    return f"{done.stdout.strip()} ({time.monotonic() - started:.0f} s)"
+        name = " ".join(arguments)
+        raise WorkshopError(f"manage.py {name} failed (exit {done.returncode}): {last}")
+    return done.stdout

@@ -15,9 +15,13 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from http.cookiejar import CookieJar
 
+from workshop.catalogue.seed import DEMO_CUSTOMERS, DEMO_PASSWORD
+
 SHOP_MAP_ENV = "WORKSHOP_SHOP_MAP"
 PAGES_PER_CATEGORY = 2  # about a thousand products: variety for the cache, few requests
 PROBE_PRODUCTS = 100  # the product pages that the page-cost probes (pages.py) request
+# The TV campaign's link: a query string, so nginx has no page file for it (stage 02 on).
+CAMPAIGN = "?utm_source=tv"
 
 _CATEGORY_LINK = re.compile(r'href="/c/([\w-]+)/"')
 _CARD = re.compile(r'<article class="card">(.*?)</article>', re.DOTALL)
@@ -33,6 +37,9 @@ class ShopMap:
     products: list[str]  # slugs, in stock or sold out
     search_terms: list[str]
     cart_session: str  # session cookie of a visitor with one product in the cart
+    # The Cookie header of a logged-in customer with one product in the cart (stage 04's
+    # case: every page of theirs has their name, their cart count, their CSRF token).
+    customer_cookies: str
 
     def probe_products(self) -> list[str]:
         return self.products[:PROBE_PRODUCTS]
@@ -105,23 +112,49 @@ def shop_discover(base_url: str) -> ShopMap:
         products=list(dict.fromkeys(slug for slug, _ in cards)),
         search_terms=sorted(terms),
         cart_session=cart_session_create(base_url, product_id=in_stock),
+        customer_cookies=customer_cookies_create(base_url, product_id=in_stock),
     )
 
 
 def cart_session_create(base_url: str, *, product_id: int) -> str:
     """Put one product in a new visitor's cart, as a browser does; return its session."""
     jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    url = f"{base_url.rstrip('/')}/cart/add/{product_id}/"
+    cart_add = {"product_id": product_id, "quantity": 1}
+    _form_post(_opener(jar), f"{base_url.rstrip('/')}/cart/add/{product_id}/", cart_add)
+    return _session_cookie(jar)
+
+
+def customer_cookies_create(base_url: str, *, product_id: int) -> str:
+    """Log in as the last demo customer and put one product in their cart, as a browser
+    does; return the browser's Cookie header (session and CSRF cookies)."""
+    jar, base_url = CookieJar(), base_url.rstrip("/")
+    opener = _opener(jar)
+    login = {"username": DEMO_CUSTOMERS[-1], "password": DEMO_PASSWORD}
+    _form_post(opener, f"{base_url}/accounts/login/", login)
+    cart_add = {"product_id": product_id, "quantity": 1}
+    _form_post(opener, f"{base_url}/cart/add/{product_id}/", cart_add)
+    _session_cookie(jar)
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def _opener(jar: CookieJar):
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+
+def _form_post(opener, url: str, fields: dict) -> None:
+    """GET the form's page for its CSRF token, then POST the form, as a browser does."""
     with opener.open(url, timeout=30) as response:
         token = csrf_token(response.read().decode())
-    form = {"csrfmiddlewaretoken": token, "product_id": product_id, "quantity": 1}
+    form = {"csrfmiddlewaretoken": token, **fields}
     with opener.open(url, data=urllib.parse.urlencode(form).encode(), timeout=30):
         pass
+
+
+def _session_cookie(jar: CookieJar) -> str:
     for cookie in jar:
         if cookie.name == "sessionid":
             return cookie.value
-    raise RuntimeError(f"adding to the cart at {url} gave no session cookie")
+    raise RuntimeError("the shop gave no session cookie: is it seeded, and up?")
 
 
 def pages_warm(base_url: str, paths: list[str]) -> None:
