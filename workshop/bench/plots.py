@@ -11,7 +11,9 @@ from .analysis import P95_LIMIT_MS
 from .summary import PROGRAMS
 
 SERVICE_COLOURS = {"web": "#4c72b0", "app": "#dd8452", "cache": "#55a868", "db": "#c44e52"}
-_NOT_STACKED = ("locust", "other", "server")  # not the stack's services, or their sum
+# Not the stack's services, or their sum; or not CPU at all (the notebooks put the
+# statements per request beside the CPU in the same table).
+_NOT_STACKED = ("locust", "other", "server", "db statements/req")
 
 
 def machine_short(machine: dict) -> str:
