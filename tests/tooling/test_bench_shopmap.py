@@ -94,7 +94,9 @@ def test_the_checkout_key_comes_from_its_hidden_field():
 
 
 def test_a_shop_map_survives_the_trip_through_its_file(tmp_path):
-    shop = ShopMap(["tvs"], ["a-tv", "b-tv"], ["Kaito"], cart_session="s3ss10n")
+    shop = ShopMap(
+        ["tvs"], ["a-tv", "b-tv"], ["Kaito"], cart_session="s3ss10n", customer_cookies="sessionid=c"
+    )
     shop_map_save(shop, tmp_path / "shop.json")
 
     assert shop_map_load(tmp_path / "shop.json") == shop
