@@ -1,12 +1,14 @@
-"""Stage 04: stage 03 with two-pass caching (storefront/twopass.py): the pages' skeletons
-and the data they are built from cached in two levels in memcached, shared by every
-visitor, logged in or not, with each visitor's own parts filled in on every request.
-Embedded defaults (SQLite, in-process cache) unless the environment names real servers:
-DATABASE_URL=mysql://… and CACHE_URL=pymemcache://…"""
+"""Stage 05: stage 04 with read replicas. The catalogue's reads go to the replicas, one per
+request and round robin (replicas/router.py); a visitor who just wrote reads the primary
+for a few seconds (replicas/pinning.py); a dead replica is passed over
+(replicas/backend/). Embedded defaults (SQLite, in-process cache) unless the environment
+names real servers: DATABASE_URL=mysql://… (the primary), DATABASE_REPLICA_URLS=mysql://…,
+mysql://… (the replicas) and CACHE_URL=pymemcache://…"""
 
 from pathlib import Path
 
 import environ
+from replicas.settings import replica_databases
 
 from workshop.settings_help import cache_from_env, database_from_env, secret_key_from_env
 
@@ -43,6 +45,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the others, so it sees every cookie they set on the way out.
     "pagefiles.middleware.PageFileMiddleware",
+    # Inside the page files' middleware, which then sees the pin cookie it may set.
+    "replicas.middleware.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +75,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(env, default=f"sqlite:///{VAR_DIR / 'shop.sqlite3'}")}
+# The primary takes every write; "replica1", "replica2", … (one per URL in
+# DATABASE_REPLICA_URLS) serve the catalogue's reads. Without replica URLs, the aliases
+# are the primary's database under other names: the router still runs.
+DATABASES |= replica_databases(env, primary=DATABASES["default"])
+DATABASE_ROUTERS = ["replicas.router.ReplicaRouter"]
+# A replica that does not answer within this many seconds is passed over, and marked dead
+# in the cache for REPLICA_DOWNTIME_SECONDS; then one request tries it again.
+REPLICA_CONNECT_TIMEOUT = env.int("REPLICA_CONNECT_TIMEOUT", default=1)
+REPLICA_DOWNTIME_SECONDS = env.int("REPLICA_DOWNTIME_SECONDS", default=30)
+# How long a visitor who wrote reads the primary: longer than the replicas usually lag.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Both levels of stage 04 live here (memcached, CACHE_URL): level one, the data pages are
