@@ -2,6 +2,7 @@
 code under test (two gunicorn processes over the test database, each with a disk of its
 own), with a browser that sends each request to the next server in turn."""
 
+import contextlib
 import itertools
 import os
 import re
@@ -365,3 +366,237 @@ def customer_client_of():
         return client
 
     return client_of
+
+
+# Stage 05: the replicas.
+
+
+def replicas_part(name: str):
+    """A module of the stage's replicas/ package, or a failure that says what is missing."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"replicas.{name}")
+    except ImportError as error:
+        pytest.fail(f"no replicas/{name.replace('.', '/')}.py ({error}): the lesson's code")
+
+
+@pytest.fixture(name="replicas_part")
+def replicas_part_fixture():
+    return replicas_part
+
+
+@pytest.fixture
+def replica_aliases(settings) -> list[str]:
+    """The aliases of settings.DATABASES other than the primary ("default")."""
+    aliases = [alias for alias in settings.DATABASES if alias != "default"]
+    assert len(aliases) >= 2, (
+        f"settings.DATABASES has {sorted(settings.DATABASES)}: with no replica URL, two "
+        "aliases (replica1, replica2) should stand for the replicas (step 1)"
+    )
+    return aliases
+
+
+CATALOGUE_TABLES = ("catalogue_product", "catalogue_category", "catalogue_review")
+
+
+class Reads:
+    """The SQL each database alias ran in this thread, while recording."""
+
+    def __init__(self, aliases):
+        self.aliases, self.sql = list(aliases), {alias: [] for alias in aliases}
+
+    def __enter__(self):
+        from contextlib import ExitStack
+
+        from django.db import connections
+
+        self._stack = ExitStack()
+        for alias in self.aliases:
+            self._stack.enter_context(connections[alias].execute_wrapper(self._record(alias)))
+        return self
+
+    def __exit__(self, *exc):
+        self._stack.close()
+
+    def _record(self, alias):
+        def wrapper(execute, sql, params, many, context):
+            self.sql[alias].append(sql)
+            return execute(sql, params, many, context)
+
+        return wrapper
+
+    def catalogue(self, alias) -> list[str]:
+        """The statements of ``alias`` that read the catalogue's tables."""
+        return [s for s in self.sql[alias] if any(t in s for t in CATALOGUE_TABLES)]
+
+    def catalogue_aliases(self) -> set[str]:
+        return {alias for alias in self.aliases if self.catalogue(alias)}
+
+    def replicas_used(self) -> set[str]:
+        return {alias for alias in self.aliases if alias != "default" and self.sql[alias]}
+
+
+@pytest.fixture
+def reads(settings):
+    """Reads(aliases) as a context manager: which alias ran which statement."""
+    return lambda: Reads(settings.DATABASES)
+
+
+class TcpProxy:
+    """A stand-in replica on a port of its own, in front of the test database: it forwards
+    (a live replica), refuses (closed: a dead one), or cuts every open connection (a
+    replica that dies under a query). It counts the connections it accepted."""
+
+    def __init__(self, target: tuple[str, int]):
+        # ``target`` may be a closed port: the proxy then accepts and hangs up at once.
+        self.target, self.port = target, _free_port()
+        self.accepted, self._listener, self._open = 0, None, []
+
+    def start(self) -> "TcpProxy":
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._serve, args=(self._listener,), daemon=True).start()
+        return self
+
+    def _serve(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # closed
+            self.accepted += 1
+            try:
+                server = socket.create_connection(self.target)
+            except OSError:  # a proxy in front of nothing: it accepts, then hangs up
+                client.close()
+                continue
+            self._open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Every open connection dies, as when the replica's process is killed."""
+        for end in self._open:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+                end.close()
+        self._open = []
+
+    def stop(self) -> None:
+        """Nothing listens any more: a connection is refused."""
+        if self._listener:
+            self._listener.close()
+            self._listener = None
+        self.cut()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def proxies(mariadb):
+    """proxies() makes a TcpProxy in front of the test database, stopped after the test."""
+    made = []
+    db = mariadb.settings_dict
+    target = (db["HOST"] or "127.0.0.1", int(db["PORT"] or 3306))
+
+    def make(to=None) -> TcpProxy:
+        made.append(TcpProxy(to or target))
+        return made[-1]
+
+    yield make
+    for proxy in made:
+        proxy.stop()
+
+
+@pytest.fixture
+def replica_connection(mariadb, settings):
+    """replica_connection(servers) is the stage's replica backend (replicas.backend) for an
+    alias whose SERVERS are ``servers``: (name, "host:port") pairs, the last the primary."""
+    base = replicas_part("backend.base")
+    made = []
+
+    def connect(servers):
+        db = mariadb.settings_dict
+        entries = []
+        for name, address in servers:
+            host, port = address.split(":")
+            entries.append(
+                {"name": name, "HOST": host, "PORT": port, "USER": db["USER"],
+                 "PASSWORD": db["PASSWORD"], "NAME": db["NAME"]}
+            )  # fmt: skip
+        settings_dict = {**db, "ENGINE": "replicas.backend", "SERVERS": entries}
+        settings_dict.update({k: entries[0][k] for k in ("HOST", "PORT")})
+        made.append(base.DatabaseWrapper(settings_dict, alias=f"replica-under-test-{len(made)}"))
+        return made[-1]
+
+    yield connect
+    for connection in made:
+        connection.close()
+
+
+@pytest.fixture
+def primary_address(mariadb) -> str:
+    db = mariadb.settings_dict
+    return f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}"
+
+
+def closed_port() -> str:
+    """An address where nothing listens: a connection is refused at once."""
+    return f"127.0.0.1:{_free_port()}"
+
+
+@pytest.fixture(name="closed_port")
+def closed_port_fixture():
+    return closed_port
+
+
+@pytest.fixture
+def database_url():
+    """The test database's URL, for a process of the code under test."""
+    from django.db import connection
+
+    return _database_url(connection.settings_dict)
+
+
+@pytest.fixture
+def shop_start(tmp_path):
+    """shop_start(script, **environment) runs ``script`` in a new process of the code
+    under test, with the stage's settings and the given environment (None: unset), as an
+    app server starts; its CompletedProcess."""
+    from django.conf import settings
+
+    code = Path(settings.BASE_DIR)
+
+    def start(script: str, **environment):
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")])),
+            DJANGO_SETTINGS_MODULE="shop.settings",
+            SHOP_VAR_DIR=str(tmp_path / "var"),
+            DJANGO_SECRET_KEY="test-only-secret-key",
+        )
+        for name, value in environment.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        return subprocess.run(
+            [sys.executable, "-c", script], env=env, cwd=code, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+
+    return start
