@@ -13,24 +13,30 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # exercise: step 2: this request's database, chosen once, for the whole request
         state = ReadState(PRIMARY if reads_primary(request) else replica_next())
         token = read_state.set(state)
         try:
             response = self.get_response(request)
         finally:
             read_state.reset(token)
+        # exercise: end, stand-in: state, response = ReadState(PRIMARY), self.get_response(request)
+        # exercise: step 3: a visitor who wrote reads the primary for a while
         if state.wrote:
             # The replicas may not have this write yet: this visitor reads the primary
             # for a few seconds, on whichever server they come back to.
             pin_set(response)
+        # exercise: end
         return response
 
 
 def reads_primary(request) -> bool:
-    """A visitor who just wrote (pinned), a request that writes, and the admin read the
+    """A request that writes, the admin, and a visitor who just wrote (pinned) read the
     primary."""
-    return (
-        request.method not in SAFE_METHODS
-        or request.path.startswith(ADMIN_PREFIX)
-        or pin_valid(request)
-    )
+    # exercise: step 2: a request that writes, and the admin, read the primary
+    if request.method not in SAFE_METHODS or request.path.startswith(ADMIN_PREFIX):
+        return True
+    # exercise: end
+    # exercise: step 3: and so does a visitor who holds a valid pin
+    return pin_valid(request)
+    # exercise: end, stand-in: return False
