@@ -143,3 +143,83 @@ def test_nginx_in_its_container_finds_every_app_replica_by_name():
     assert "server app:8000 resolve;" in servers
     assert "resolver 127.0.0.11" in servers and re.search(r"\bzone app \d+k;", servers)
     assert tuple(int(part) for part in version.split(".")) >= RESOLVE_SINCE
+
+
+# Stage 05: a primary and read replicas, the `replicas` profile.
+
+REPLICATED = [
+    s for s in STAGES if any(k.options.get("role") for k in topology_load(s.path).services)
+]
+
+
+def compose_config(monkeypatch, **env) -> str:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    command = [*compose_command(), "-f", str(COMPOSE_FILE), "config"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def service_options(block: str) -> list[str]:
+    """The --options of a service's command, as `config` lists them."""
+    command = re.search(r"^    command:\n((?:    - .*\n)+)", block, flags=re.MULTILINE)
+    return re.findall(r"^    - (\S+)$", command.group(1), flags=re.MULTILINE) if command else []
+
+
+def service_env(block: str) -> dict[str, str]:
+    found = re.search(r"^    environment:\n((?:      .*\n)+)", block, flags=re.MULTILINE)
+    pairs = re.findall(r"^      (\w+): (.*)$", found.group(1), flags=re.MULTILINE)
+    return {name: value.strip("'\"") for name, value in pairs}
+
+
+@pytest.mark.parametrize("stage", REPLICATED, ids=lambda s: s.number)
+def test_docker_compose_runs_the_replicas_of_stack_toml_each_replicating_from_db(
+    stage, monkeypatch
+):
+    """The replicas stack.toml declares, under compose: each named as natively, with a
+    server id of its own after db's, read_only, pointed at db with db's replication
+    account, in the `replicas` profile, and healthy only while both threads run."""
+    replica_service = next(
+        s for s in topology_load(stage.path).services if s.options.get("role") == "replica"
+    )
+    names = [instance.name for instance in replica_service.instances()]
+    output = compose_config(monkeypatch, STAGE=stage.name, COMPOSE_PROFILES="replicas")
+    db = compose_service(output, "db")
+    db_env = service_env(db)
+
+    assert {"--log-bin", "--server-id=1", "--binlog-format=ROW"} <= set(service_options(db))
+    server_ids = set()
+    for name in names:
+        block = compose_service(output, name)
+        options, env = service_options(block), service_env(block)
+        server_ids |= {option for option in options if option.startswith("--server-id=")}
+        assert "--read-only=ON" in options
+        assert env["MARIADB_MASTER_HOST"] == "db"
+        for setting in ("MARIADB_REPLICATION_USER", "MARIADB_REPLICATION_PASSWORD"):
+            assert env[setting] == db_env[setting]
+        assert "- replicas\n" in block and f"- {name}:/var/lib/mysql" in block
+        assert re.search(r"- --replication_io\n\s+- --replication_sql\n\s+- --replication\n", block)
+    assert server_ids == {f"--server-id={n + 2}" for n in range(len(names))}
+
+
+@pytest.mark.parametrize("stage", REPLICATED, ids=lambda s: s.number)
+def test_the_app_reads_from_every_replica_as_the_same_account_that_writes_to_db(stage, monkeypatch):
+    """The app's account has no global privilege (the image's MARIADB_USER), so a
+    write misrouted to a read_only replica fails."""
+    output = compose_config(monkeypatch, STAGE=stage.name, COMPOSE_PROFILES="replicas")
+    env = service_env(compose_service(output, "app"))
+    primary = re.fullmatch(r"mysql://(\w+:\w+)@db:3306/(\w+)", env["DATABASE_URL"])
+    replica_service = next(
+        s for s in topology_load(stage.path).services if s.options.get("role") == "replica"
+    )
+    account, database = primary.groups()
+
+    assert env["DATABASE_REPLICA_URLS"].split(",") == [
+        f"mysql://{account}@{i.name}:3306/{database}" for i in replica_service.instances()
+    ]
+    assert (
+        account.split(":")[0]
+        == service_env(compose_service(output, "db"))["MARIADB_USER"]
+        != "root"
+    )

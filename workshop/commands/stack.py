@@ -7,6 +7,7 @@ import subprocess
 
 from workshop.exercise.progress import progress_print
 from workshop.stack import Stack, StackError, runfolder
+from workshop.stack.databases import replication_lags
 from workshop.stack.topology import TOPOLOGY_FILE
 from workshop.stages import stage_get, stage_list, stage_resolve
 
@@ -87,6 +88,11 @@ def status_command(args):
                 f"  {row['name']:<9} {row['kind']:<10} port {row['port'] or '-':<6} "
                 f"pid {row['pid'] or '-':<8} {row['state']:<8} {row['health']}"
             )
+        lags = replication_lags(stack)
+        if lags:
+            print("  replication (lag: seconds behind the primary, transactions not applied yet):")
+        for lag in lags:
+            print(f"  {lag.line()}")
     progress_print(args.stage)  # the learner's exercises (workshop/exercise/progress.py)
 
 

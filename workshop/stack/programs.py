@@ -11,6 +11,9 @@ PACKAGES = {
     "memcached": ("memcached", "memcached"),
     "mariadbd": ("mariadb-server", "mariadb"),
     "mariadb-install-db": ("mariadb-server", "mariadb"),
+    # A replica's first start copies the primary's data with them (stage 05).
+    "mariadb": ("mariadb-client", "mariadb"),
+    "mariadb-dump": ("mariadb-client", "mariadb"),
     "chromium": ("chromium", "--cask chromium"),  # the browser tests'
     "chromedriver": ("chromium-driver", "chromedriver"),
 }

@@ -56,6 +56,15 @@ class RunFolder:
             key = self.state_update(secret_key=secrets.token_urlsafe(50))["secret_key"]
         return key
 
+    def password(self, account: str) -> str:
+        """A database account's password (stage 05's app and replication accounts): made
+        once per run folder and kept, as the servers' data that holds it is kept."""
+        passwords = self.state().get("passwords", {})
+        if account not in passwords:
+            passwords = {**passwords, account: secrets.token_urlsafe(18)}
+            self.state_update(passwords=passwords)
+        return passwords[account]
+
     @contextlib.contextmanager
     def lock(self):
         """One up or down at a time per stack (two terminals, a notebook and a test)."""

@@ -191,6 +191,23 @@ class Stack:
         with self.run.lock():
             stack_scale(self, servers)
 
+    # One instance, by name, while the rest runs: the fault drills (instances.py)
+
+    def instance_stop(self, name: str) -> None:
+        from .instances import instance_stop
+
+        instance_stop(self, name)
+
+    def instance_kill(self, name: str) -> int:
+        from .instances import instance_kill
+
+        return instance_kill(self, name)
+
+    def instance_start(self, name: str) -> None:
+        from .instances import instance_start
+
+        instance_start(self, name)
+
     # Down
 
     def down(self) -> None:

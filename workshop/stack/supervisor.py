@@ -129,6 +129,11 @@ class Supervisor:
             if "ALREADY_ADDED" not in fault.faultString:
                 raise StackError(f"supervisord could not add {name}: {fault.faultString}") from None
 
+    def stop_program(self, name: str) -> None:
+        """Stop a program with its stop signal and wait for it (already stopped: fine)."""
+        with contextlib.suppress(xmlrpc.client.Fault):  # NOT_RUNNING
+            self.rpc().stopProcess(name, True)
+
     def program_remove(self, name: str) -> None:
         """Stop a program with its stop signal (waiting for it) and forget it."""
         rpc = self.rpc()

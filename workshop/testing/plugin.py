@@ -77,3 +77,19 @@ def mariadb():
             "then DATABASE_URL=mysql://root:@127.0.0.1:3306/test"
         )
     return connection
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """A transactional test may use every alias of the database. From stage 05 on, the
+    replica aliases are the test database under other names (Django's TEST MIRROR), and a
+    request outside a transaction reads the catalogue from one of them. (A test in a
+    transaction reads only the primary, where its uncommitted rows are.)"""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        args, kwargs = (marker.args, marker.kwargs) if marker else ((), {})
+        fixtures = set(getattr(item, "fixturenames", ()))
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & fixtures
+        if transactional and "databases" not in kwargs:
+            marker = pytest.mark.django_db(*args, **kwargs, databases="__all__")
+            item.add_marker(marker, append=False)

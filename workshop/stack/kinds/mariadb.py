@@ -7,7 +7,10 @@ from ..errors import StackError
 from ..ports import HOST
 from ..programs import program_find
 from ..runfolder import socket_path
+from . import replication
 from .base import Kind
+
+ROLES = ("primary", "replica")  # stage 05; earlier stages run one server, role-less
 
 MY_CNF = """\
 # Written by workshop up: this stack's own MariaDB server, never the system one.
@@ -29,14 +32,55 @@ collation-server = utf8mb4_unicode_ci
 
 
 class MariaDB(Kind):
-    programs = ("mariadbd", "mariadb-install-db")
     port_offset = 21
-    priority = 100
     stop_wait_seconds = 60  # a clean InnoDB shutdown can take a while
 
     @property
+    def role(self) -> str | None:
+        role = self.instance.service.options.get("role")
+        if role is not None and role not in ROLES:
+            raise StackError(
+                f"[{self.instance.service.name}] role = {role!r}: choose one of {ROLES}"
+            )
+        return role
+
+    @property
+    def primary(self) -> "MariaDB":
+        """A replica's primary: stack.toml's ``primary = "db"``."""
+        name = self.instance.service.options.get("primary")
+        primary = next((k for k in self.stack.kinds if k.name == name), None)
+        if primary is None or getattr(primary, "role", None) != "primary":
+            service = self.instance.service.name
+            raise StackError(f'[{service}] needs primary = "<a service of role primary>"')
+        return primary
+
+    @property
+    def priority(self) -> int:
+        return 150 if self.role == "replica" else 100  # a replica starts once its primary runs
+
+    @property
+    def programs(self) -> tuple[str, ...]:
+        programs = ("mariadbd", "mariadb-install-db")
+        return (*programs, "mariadb", "mariadb-dump") if self.role == "replica" else programs
+
+    @property
     def database(self) -> str:
+        if self.role == "replica":
+            return self.primary.database
         return self.instance.service.options.get("database", "shop")
+
+    @property
+    def app_user(self) -> str:
+        """The account the app connects as: stack.toml's ``user`` (stage 05), else root."""
+        if self.role == "replica":
+            return self.primary.app_user
+        return self.instance.service.options.get("user", "root")
+
+    @property
+    def server_id(self) -> int:
+        if self.role == "replica":  # the primary's, then one each: 2, 3…
+            return self.primary.server_id + self.instance.number
+        return int(self.instance.service.options.get("server_id", 1))
 
     @property
     def socket(self):
@@ -50,8 +94,23 @@ class MariaDB(Kind):
     def datadir(self):
         return self.dir / "data"
 
+    def url(self) -> str:
+        user = self.app_user
+        password = "" if user == "root" else self.stack.run.password(user)
+        return f"mysql://{user}:{password}@{HOST}:{self.port}/{self.database}"
+
+    def replicas(self) -> list["MariaDB"]:
+        """This primary's replicas that have a port (all of them, once the stack is up)."""
+        kinds = [k for k in self.stack.kinds if getattr(k, "role", None) == "replica"]
+        return [k for k in kinds if k.primary is self and k.name in self.stack.ports]
+
     def django_env(self) -> dict[str, str]:
-        return {"DATABASE_URL": f"mysql://root:@{HOST}:{self.port}/{self.database}"}
+        if self.role == "replica":
+            return {}  # its primary names it, in DATABASE_REPLICA_URLS
+        env = {"DATABASE_URL": self.url()}
+        if self.role == "primary":
+            env["DATABASE_REPLICA_URLS"] = ",".join(r.url() for r in self.replicas())
+        return env
 
     def prepare(self) -> None:
         super().prepare()
@@ -60,6 +119,12 @@ class MariaDB(Kind):
         )
         if os.geteuid() == 0:
             config += f"user = {getpass.getuser()}\n"  # mariadbd refuses root without it
+        if self.role == "primary":
+            config += replication.PRIMARY_CNF.format(server_id=self.server_id)
+        elif self.role == "replica":
+            config += replication.REPLICA_CNF.format(
+                server_id=self.server_id, primary=self.primary.name
+            )
         self.config_file.write_text(config)
         if not (self.datadir / "mysql").is_dir():
             self._install()
@@ -95,13 +160,18 @@ class MariaDB(Kind):
         return None if greeting[4:5] == b"\x0a" else "no MariaDB handshake"
 
     def after_start(self) -> None:
+        if self.role == "replica":
+            replication.replica_attach(self)  # the database comes from the primary
+            return
         with self.connect(database=None) as connection:
             connection.cursor().execute(
                 f"CREATE DATABASE IF NOT EXISTS `{self.database}` CHARACTER SET utf8mb4"
             )
+        if self.app_user != "root":
+            replication.accounts_ensure(self)
 
     def connect(self, database: str | None = ""):
-        options = {"unix_socket": str(self.socket), "user": "root"}
+        options = {"unix_socket": str(self.socket), "user": "root", "autocommit": True}
         if database is not None:
             options["database"] = database or self.database
         return _mysqldb().connect(**options)

@@ -1,0 +1,121 @@
+"""Django's mysql backend for a replica alias, which survives a dead replica.
+
+Connecting: a short connect timeout; a replica that refuses or does not answer (MySQL
+errors 2002, 2003, 2006, 2013) is marked dead in the shared cache (replicas/health.py) and
+the next live replica is tried, then the primary. Reading: a SELECT outside a transaction
+that loses its connection is sent once more, to another server. Never a write, never
+inside a transaction: those may have done half their work, and only the caller knows.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db.backends.mysql import base as mysql
+from django.db.utils import DatabaseError, OperationalError
+
+from .. import health
+from .creation import DatabaseCreation
+
+logger = logging.getLogger("replicas")
+
+Database = mysql.Database
+# Refused (2002 socket, 2003 TCP), gone away (2006), lost during the query (2013).
+CONNECT_ERRORS = {2002, 2003, 2006, 2013}
+LOST_ERRORS = {2006, 2013}
+
+
+class DatabaseWrapper(mysql.DatabaseWrapper):
+    creation_class = DatabaseCreation
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.server = None  # the name of the server this connection landed on
+        self._avoid = ()  # servers not to land on now: the one a read just lost
+        self.execute_wrappers.append(self._read_retried)
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        params.setdefault("connect_timeout", settings.REPLICA_CONNECT_TIMEOUT)
+        return params
+
+    def get_new_connection(self, conn_params):
+        """Its own replica, else the next live one, else the primary."""
+        # exercise: step 4: the first live replica that connects, else the primary
+        *replicas, primary = self.settings_dict["SERVERS"]
+        for server in replicas:
+            if server["name"] in self._avoid:
+                continue
+            state = health.replica_state(server["name"])
+            if state == "dead":
+                continue
+            try:
+                connection = super().get_new_connection(server_params(conn_params, server))
+            except Database.OperationalError as error:
+                if error.args[0] not in CONNECT_ERRORS:
+                    raise
+                health.replica_dead(server["name"], server_address(server), error)
+                continue
+            if state == "retry":
+                health.replica_back(server["name"])
+            self.server = server["name"]
+            return connection
+        health.replicas_all_dead(self.alias)
+        self.server = primary["name"]
+        return super().get_new_connection(server_params(conn_params, primary))
+        # exercise: end, stand-in: return super().get_new_connection(conn_params)
+
+    def _read_retried(self, execute, sql, params, many, context):
+        """An execute wrapper: a read that lost its server goes once to another."""
+        # exercise: step 4: a read that lost its replica goes once to another
+        try:
+            return execute(sql, params, many, context)
+        except OperationalError as error:
+            if not self._may_retry(error, sql, many):
+                raise
+        lost = self.server
+        logger.warning("replica %s was lost during a read: the read goes to another", lost)
+        self._reconnect(avoiding=lost)
+        context["cursor"].cursor = self.create_cursor()
+        return execute(sql, params, many, context)
+        # exercise: end, stand-in: return execute(sql, params, many, context)
+
+    def _may_retry(self, error, sql: str, many: bool) -> bool:
+        # exercise: step 4: only a read, alone, outside a transaction, that lost its server
+        statement = sql.lstrip().upper()
+        return (
+            bool(error.args)
+            and error.args[0] in LOST_ERRORS
+            and not many
+            and self.autocommit
+            and not self.in_atomic_block
+            and statement.startswith("SELECT")
+            and "FOR UPDATE" not in statement
+        )
+        # exercise: end, stand-in: return False
+
+    def _reconnect(self, *, avoiding: str) -> None:
+        try:
+            self.close()
+        except DatabaseError:
+            self.connection = None  # it is lost already
+        self._avoid = (avoiding,)
+        try:
+            self.connect()
+        finally:
+            self._avoid = ()
+
+
+def server_params(conn_params: dict, server: dict) -> dict:
+    """The connection's parameters, for ``server`` (one of the alias's SERVERS)."""
+    params = {k: v for k, v in conn_params.items() if k not in ("host", "port", "unix_socket")}
+    params["host"] = server["HOST"] or "localhost"
+    if server["PORT"]:
+        params["port"] = int(server["PORT"])
+    for key, name in (("user", "USER"), ("password", "PASSWORD"), ("database", "NAME")):
+        if server[name]:
+            params[key] = server[name]
+    return params
+
+
+def server_address(server: dict) -> str:
+    return f"{server['HOST']}:{server['PORT'] or 3306}"

@@ -1,0 +1,24 @@
+"""At an app server's start: each replica is connected to once, so that a dead or
+unreachable one is said at once, in one line (the backend logs and marks it), rather
+than at the first visitor's request."""
+
+import logging
+
+from django.db import connections
+
+from .pinning import replica_aliases
+
+logger = logging.getLogger("replicas")
+
+
+def replicas_check() -> None:
+    for alias in replica_aliases():
+        connection = connections[alias]
+        if "SERVERS" not in connection.settings_dict:
+            continue  # the primary's database under another name: nothing to check
+        try:
+            connection.ensure_connection()
+        except Exception as error:  # one line, never a traceback: the server still starts
+            logger.warning("%s: no database answers: %s", alias, error)
+        finally:
+            connection.close()

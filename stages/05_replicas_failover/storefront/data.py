@@ -1,0 +1,116 @@
+"""Level one: the data the pages are built from, each piece cached under the versions of
+what it holds, so pass one (level two) rebuilds a page from here, not from the database.
+
+The names of the versions (storefront/invalidation.py bumps them):
+  product:<slug>    a product, its rating and latest reviews (and its category's name)
+  category:<slug>   a category and the products listed in it (name, price, in stock?)
+  tree              the categories
+  featured          the featured products
+  search            every product a search may find
+"""
+
+from dataclasses import dataclass
+
+from workshop.catalogue.models import Category, Product
+
+from . import selectors
+from .caching import cached
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a category, plain enough to cache; reads like Django's Page to the
+    templates (storefront/_pagination.html)."""
+
+    object_list: list[Product]
+    number: int
+    num_pages: int
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    @property
+    def paginator(self):
+        return self
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_next(self):
+        return self.number < self.num_pages
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+
+def product_data(*, slug: str) -> dict | None:
+    # exercise: step 4: the product's data, cached under the version of product:<slug>
+    return cached(
+        kind="product", identity=slug, names=[f"product:{slug}"], build=lambda: _product(slug)
+    )
+    # exercise: end, stand-in: return _product(slug)
+
+
+def category_data(*, slug: str, sort: str, page: str | None) -> dict | None:
+    """A category and one page of its listing: ``sort`` and ``page`` as the visitor gave
+    them (selectors.product_page makes sense of odd ones)."""
+    # exercise: step 4: one page of the listing, cached under the version of category:<slug>
+    return cached(
+        kind="listing",
+        identity=f"{slug}?sort={sort}&page={page}",
+        names=[f"category:{slug}"],
+        build=lambda: _category(slug, sort, page),
+    )
+    # exercise: end, stand-in: return _category(slug, sort, page)
+
+
+def category_tree() -> list[Category]:
+    # exercise: step 4: the categories, cached under the version of tree
+    return cached(kind="tree", identity="", names=["tree"], build=_tree)
+    # exercise: end, stand-in: return _tree()
+
+
+def featured_list() -> list[Product]:
+    # exercise: step 4: the featured products, cached under the version of featured
+    return cached(kind="featured", identity="", names=["featured"], build=_featured)
+    # exercise: end, stand-in: return _featured()
+
+
+def search_results(*, query: str) -> list[Product]:
+    build = lambda: list(selectors.product_search(query=query))  # noqa: E731
+    return cached(kind="search", identity=query, names=["search"], build=build)
+
+
+# What each entry holds, read from the database: lists, not querysets, so that what is
+# cached is the rows themselves.
+
+
+def _product(slug: str) -> dict | None:
+    product = Product.objects.select_related("category").filter(slug=slug).first()
+    if product is None:
+        return None
+    return {
+        "product": product,
+        "reviews": list(selectors.review_latest_list(product=product)),
+        "rating": selectors.review_summary(product=product),
+    }
+
+
+def _category(slug: str, sort: str, page: str | None) -> dict | None:
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        return None
+    found = selectors.product_page(category=category, sort=sort, page=page)
+    listing = Listing(list(found), found.number, found.paginator.num_pages)
+    return {"category": category, "page": listing}
+
+
+def _tree() -> list[Category]:
+    return list(selectors.category_list())
+
+
+def _featured() -> list[Product]:
+    return list(selectors.product_featured_list())

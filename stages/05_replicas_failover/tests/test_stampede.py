@@ -1,0 +1,86 @@
+"""Step 5: no stampede. When a hot page's skeleton is invalidated under load, one worker
+rebuilds it while the others serve the previous copy for the moment it takes: 50
+simultaneous requests cause one rebuild, not 50. On memcached, as in the stack."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.signals import template_rendered
+
+from workshop.testing.factories import ProductFactory
+from workshop.testing.services import require
+
+pytestmark = [pytest.mark.lesson]
+
+VISITORS = 50
+
+
+@pytest.fixture
+def memcached(settings):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if "PyMemcacheCache" not in backend:
+        require(
+            "needs memcached (apt-get install memcached), then "
+            "CACHE_URL=pymemcache://127.0.0.1:11211: a lock must hold across processes"
+        )
+
+
+@pytest.fixture
+def renders():
+    """How many times each template was rendered, in every thread."""
+    counts, lock = {}, threading.Lock()
+
+    def count(sender, template, **kwargs):
+        with lock:
+            counts[template.name] = counts.get(template.name, 0) + 1
+
+    template_rendered.connect(count)
+    yield counts
+    template_rendered.disconnect(count)
+
+
+def at_once(url: str) -> list[tuple[int, str]]:
+    """GET ``url`` from VISITORS anonymous visitors at the same moment."""
+    start, answers = threading.Barrier(VISITORS), []
+
+    def visit():
+        try:
+            start.wait()
+            response = Client().get(url)
+            answers.append((response.status_code, response.content.decode()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=visit) for _ in range(VISITORS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def test_fifty_simultaneous_requests_after_an_invalidation_cause_one_rebuild(
+    transactional_db, memcached, renders, page_files
+):
+    tv = ProductFactory(name="Kaito Vista Hot", price=Decimal("499.99"))
+    url = tv.get_absolute_url()
+    Client().get(url)  # a hot page: its data and its skeleton are in the cache
+    page_files.of(url).unlink(missing_ok=True)
+    tv.price = Decimal("123.45")
+    tv.save()  # committed at once (transactional_db): its versions are bumped
+    renders.clear()
+
+    answers = at_once(url)
+
+    assert [status for status, _ in answers] == [200] * VISITORS
+    assert renders.get("storefront/product.html") == 1, (
+        f"{renders.get('storefront/product.html')} rebuilds of one page: each worker that "
+        "missed rebuilt it, instead of one while the others served the previous copy"
+    )
+    assert any("123.45" in html for _, html in answers), "nobody got the rebuilt page"
+    assert "123.45" in Client().get(url + "?after=1").content.decode()
+    if page_files.of(url).exists():
+        assert "123.45" in page_files.of(url).read_text(), "a stale copy became a page file"
