@@ -6,7 +6,9 @@ over the server's own socket, with SHOW statements only: they count in Questions
 in Com_select, so the watching adds no SELECT to the figures it reads. Per sample and
 server: Com_select and Questions since the server started, and for a replica its
 Seconds_Behind_Master and the transactions it lacks of the primary's binary log (GTID
-positions, read from the primary just before the replicas).
+positions, read from the primary just before the replicas). ``transactions``: the GTID
+sequence a server has reached (written on the primary, applied on a replica), so that
+the primary's rows count the writes.
 """
 
 import contextlib
@@ -20,7 +22,8 @@ from workshop.stack.kinds.replication import gtid_behind
 
 SAMPLE_SECONDS = 0.2
 PERCENTILES = (50, 95, 99)
-COLUMNS = ["t", "server", "role", "com_select", "questions", "seconds_behind", "behind"]
+COLUMNS = ["t", "server", "role", "com_select", "questions", "transactions", "seconds_behind"]
+COLUMNS += ["behind"]
 
 
 class ReplicationSampler:
@@ -61,12 +64,13 @@ class ReplicationSampler:
         now, rows, primary_pos = time.time(), [], None
         for server in sorted(self.servers, key=lambda s: s.role != "primary"):
             reading = self._read(server)
+            if reading:
+                position = reading.pop("position")
+                reading["transactions"] = gtid_behind(position, "")  # every sequence, summed
             if server.role == "primary" and reading:
-                primary_pos = reading.pop("position")
-            elif reading:
-                applied = reading.pop("position")
-                behind = None if primary_pos is None else gtid_behind(primary_pos, applied)
-                reading["behind"] = behind
+                primary_pos = position
+            elif reading and primary_pos is not None:
+                reading["behind"] = gtid_behind(primary_pos, position)
             rows.append({"t": now, "server": server.name, "role": server.role, **(reading or {})})
         return rows
 
