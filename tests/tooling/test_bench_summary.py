@@ -68,3 +68,23 @@ def test_a_spike_without_a_safe_page_says_so_with_a_dash():
     spike = frame("spike", run_rows(users=10, worst_p95_ms=40, worst_safe_p95_ms=float("nan")))
 
     assert "safe pages - (" in spike_p95_text(spike)
+
+
+def test_a_shoppers_run_says_where_its_selects_ran_and_how_many_orders_read_stale():
+    from workshop.bench.results import endpoint_rows
+    from workshop.bench.runner import server_select_rows
+    from workshop.bench.summary import profile_text
+
+    stats = pd.DataFrame(
+        [{"endpoint": "Aggregated", "requests": 200, "failures": 0, "rps": 10.0,
+          "p50_ms": 5.0, "p95_ms": 20.0, "p99_ms": 40.0, "avg_ms": 8.0}]
+    )  # fmt: skip
+    before = {"db": {"Com_select": 0}, "replica1": {"Com_select": 0}}
+    after = {"db": {"Com_select": 100}, "replica1": {"Com_select": 300}, "replica2": {}}
+    rows = endpoint_rows(stats) + run_rows(users=20, seconds=30)
+    rows += server_select_rows(before, after, 200) + run_rows(orders_checked=12, stale_reads=1)
+
+    text = profile_text(frame("shoppers", rows))
+
+    assert "  SELECTs per request by server: db 0.50, replica1 1.50" in text.splitlines()
+    assert "  stale reads: 1 of 12 new orders missing from My orders" in text.splitlines()

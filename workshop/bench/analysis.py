@@ -2,6 +2,8 @@
 
 import pandas as pd
 
+from workshop.load.shopmap import ORDERS, STALE_READ
+
 from .locust_csv import AGGREGATED
 from .results import metric
 
@@ -17,6 +19,13 @@ SAFE_ENDPOINTS = ("GET /", "GET /c/[slug]/", "GET /p/[slug]/")
 # which the shoppers only reach holding a cart.
 SESSION_MARK = " (session)"
 SESSION_PATHS = ("/cart/", "/checkout/", "/orders/", "/accounts/")
+
+
+def stale_reads(failures: pd.DataFrame) -> int:
+    """How many times a shopper found the order just placed missing from My orders
+    (workshop/load/shoppers.py's check), from locust's failures (``failures_read``)."""
+    stale = failures["endpoint"].eq(f"GET {ORDERS}") & failures["error"].str.contains(STALE_READ)
+    return int(failures.loc[stale, "occurrences"].sum())
 
 
 def breaking_point(history: pd.DataFrame, *, p95_limit_ms: float = P95_LIMIT_MS) -> dict | None:

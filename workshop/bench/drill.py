@@ -134,8 +134,10 @@ def drill_run(stage, *, seconds=None, users=None, events=EVENTS, progress="lines
     return _drill_result(prefix, marks, placed, machine, restarted_served, events)
 
 
-def _crowd_with_events(stack, command, events, *, seconds, env, progress) -> list[dict]:
-    """locust in the background, the events played meanwhile; their marks."""
+def _crowd_with_events(stack, command, events, *, seconds, env, progress, act=None) -> list[dict]:
+    """locust in the background, the events played meanwhile (each by ``act(stack, event,
+    progress)``, app servers' by default); their marks."""
+    act = act or _act
     prefix = command[command.index("--csv") + 1]
     ticker = Progress(
         f"drill ({command[command.index('--users') + 1]} users)", seconds, mode=progress
@@ -150,7 +152,7 @@ def _crowd_with_events(stack, command, events, *, seconds, env, progress) -> lis
 
     try:
         marks = events_play(
-            events, seconds=seconds, act=lambda event: _act(stack, event, progress),
+            events, seconds=seconds, act=lambda event: act(stack, event, progress),
             clock=time.time, wait=wait, running=lambda: process.poll() is None,
         )  # fmt: skip
         process.wait(timeout=seconds + STOP_TIMEOUT_SECONDS + 60)

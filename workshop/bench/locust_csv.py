@@ -50,6 +50,18 @@ def stats_read(prefix: Path | str) -> pd.DataFrame:
     return frame[["endpoint", *_STATS_COLUMNS.values()]].reset_index(drop=True)
 
 
+def failures_read(prefix: Path | str) -> pd.DataFrame:
+    """Locust's ``PREFIX_failures.csv``: endpoint, error (the message), occurrences; no
+    rows if the run had no failure (or locust wrote no file)."""
+    try:
+        raw = pd.read_csv(f"{prefix}_failures.csv")
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return pd.DataFrame(columns=["endpoint", "error", "occurrences"])
+    endpoints = [endpoint_name(m, n) for m, n in zip(raw["Method"], raw["Name"], strict=True)]
+    errors, occurrences = raw["Error"].astype(str), raw["Occurrences"]
+    return pd.DataFrame({"endpoint": endpoints, "error": errors, "occurrences": occurrences})
+
+
 def history_read(prefix: Path | str, *, endpoint: str = AGGREGATED) -> pd.DataFrame:
     """One endpoint's rows, one a second: t (seconds from the start), users, the recent
     percentiles, the running totals of requests and failures, and both per second.

@@ -172,3 +172,78 @@ def _legend_both(left, right, loc="upper right"):
     lines = left.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
     left.legend(lines[0] + more[0], lines[1] + more[1], loc=loc, fontsize="small")
+
+
+SERVER_COLOURS = {"db": "#c44e52", "replica1": "#4c72b0", "replica2": "#55a868"}
+
+
+def plot_reads_split(table: pd.DataFrame, *, title: str, ax=None):
+    """Stacked bars: SELECTs per request on each database server (``db`` the primary),
+    one bar per row (stage and profile)."""
+    ax = ax or plt.subplots(figsize=(8, 0.8 + 0.55 * len(table)))[1]
+    colours = [SERVER_COLOURS.get(server, "#8172b3") for server in table.columns]
+    table.plot.barh(stacked=True, ax=ax, color=colours)
+    ax.set_xlabel("SELECTs per request, by the server that ran them")
+    ax.set_ylabel("")
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=len(table.columns))
+    ax.invert_yaxis()
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_failover(drill, *, title: str):
+    """A replica killed and started under a crowd (``failover.FailoverDrill``): requests
+    and failures per second, the recent p95, and the SELECTs each database server ran per
+    second, the events marked where they happened."""
+    history, selects = drill.history, drill.selects
+    fig, (rates, latency, reads) = plt.subplots(3, 1, figsize=(10, 8.5), sharex=True)
+    rates.plot(history["t"], history["rps"], color="#4c72b0", label="requests/s")
+    rates.plot(history["t"], history["get_failures_per_s"], color="#c44e52", label="failed GETs/s")
+    post = history["post_failures_per_s"]
+    rates.plot(history["t"], post, color="#8172b3", linestyle=":", label="failed POSTs/s")
+    rates.set_ylabel("per second")
+    rates.legend(loc="lower left", fontsize="small")
+    latency.plot(history["t"], history["p95_ms"] / 1000, color="#dd8452", label="p95 (recent)")
+    latency.set_ylabel("p95, recent (s)")
+    for server in [c for c in selects.columns if c != "t"]:
+        reads.plot(selects["t"], selects[server], color=SERVER_COLOURS.get(server), label=server)
+    reads.set_ylabel("SELECTs/s per server")
+    reads.set_xlabel("seconds into the drill")
+    reads.legend(loc="upper left", fontsize="small")
+    for _, mark in drill.marks.iterrows():
+        for ax in (rates, latency, reads):
+            end = max(mark["end"], mark["start"] + 0.3)
+            ax.axvspan(mark["start"], end, color="#ccb974", alpha=0.5)
+        rates.annotate(
+            mark["label"], (mark["start"], 1), xycoords=("data", "axes fraction"),
+            xytext=(2, -12), textcoords="offset points", fontsize="small", rotation=90, va="top",
+        )  # fmt: skip
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_lag(samples: pd.DataFrame, history: pd.DataFrame, *, title: str):
+    """Each replica's lag (transactions behind the primary, and Seconds_Behind_Master)
+    sample by sample, under the users of the run (``history``), on one clock."""
+    fig, (users, behind) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True)
+    users.plot(history["t"], history["users"], color="black", label="users")
+    users.set_ylabel("users")
+    rates = users.twinx()
+    rates.plot(history["t"], history["rps"], color="#4c72b0", label="requests/s")
+    rates.set_ylabel("requests/s")
+    _legend_both(users, rates, loc="upper right")
+    seconds = behind.twinx()
+    for server, rows in samples[samples["role"] == "replica"].groupby("server"):
+        colour = SERVER_COLOURS.get(server)
+        behind.plot(rows["t"], rows["behind"], color=colour, label=f"{server}, transactions")
+        seconds.plot(rows["t"], rows["seconds_behind"], color=colour, linestyle=":",
+                     label=f"{server}, seconds")  # fmt: skip
+    behind.set_ylabel("transactions behind")
+    seconds.set_ylabel("Seconds_Behind_Master")
+    behind.set_xlabel("seconds into the run")
+    _legend_both(behind, seconds, loc="upper left")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

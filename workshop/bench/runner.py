@@ -16,12 +16,19 @@ import pandas as pd
 import psutil
 
 from workshop import ROOT
-from workshop.load.shopmap import CAMPAIGN, SHOP_MAP_ENV, pages_warm, shop_discover, shop_map_save
+from workshop.load.shopmap import (
+    CAMPAIGN,
+    ORDERS,
+    SHOP_MAP_ENV,
+    pages_warm,
+    shop_discover,
+    shop_map_save,
+)
 
 from . import cpu
-from .analysis import breaking_point, p95_safe_and_rest
+from .analysis import breaking_point, p95_safe_and_rest, stale_reads
 from .db import counters_spent, statement_counter_for
-from .locust_csv import AGGREGATED, histories_read, history_read, stats_read
+from .locust_csv import AGGREGATED, failures_read, histories_read, history_read, stats_read
 from .locust_run import locust_run
 from .machine import machine_describe, machine_line
 from .profiles import Profile, profiles_for, run_seconds, run_users, seconds_default
@@ -49,6 +56,7 @@ class Target:
     notes: list[str] = field(default_factory=list)
     warm_up: object = None  # callable before the spike -> a line saying what it did
     app_servers: int | None = None  # how many the stack runs; None: not known (--url)
+    server_counts: object = None  # callable -> {MariaDB instance: counters}; None: not read
 
 
 @dataclass
@@ -98,6 +106,8 @@ def _stack_target(stage, stack) -> Target:
     apps = [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
     target = Target(stack.url, stack.service_pids, database_url, warm_up=_warm_up_for(stage, stack))
     target.app_servers = len(apps)
+    if stack.env().get("DATABASE_URL", "").startswith("mysql"):
+        target.server_counts = lambda: _server_counts(stack)
     if apps and apps[0].cpu_share:  # a stage of small hosting accounts (03 on)
         capped = all(app.cgroup_procs for app in apps)
         how = f"each held to {apps[0].cpu_share:g} of a core" if capped else "UNCAPPED (no cgroups)"
@@ -239,7 +249,35 @@ def profile_measure(profile: Profile, target: Target, *, users, seconds, prefix,
     rows += _server_rows(run.cpu_seconds, before, after, wall=wall, requests=requests)
     if profile.name == "spike":
         rows += _break_rows(history) + _worst_p95_rows(history)
-    return rows, history
+    return rows + _stale_read_rows(stats, prefix), history
+
+
+def _stale_read_rows(stats: pd.DataFrame, prefix) -> list[dict]:
+    """How often shoppers read My orders right after an order, and found it missing."""
+    checked = stats.loc[stats["endpoint"] == f"GET {ORDERS}", "requests"]
+    if checked.empty:
+        return []
+    return run_rows(
+        orders_checked=int(checked.iloc[0]), stale_reads=stale_reads(failures_read(prefix))
+    )
+
+
+def _servers_reading(target: Target) -> dict | None:
+    """Each database server's counters; None (and a note) if they cannot be read."""
+    if target.server_counts is None:
+        return None
+    try:
+        return target.server_counts()
+    except Exception as error:  # MySQLdb's errors; the driver is an optional extra
+        target.notes.append(f"SELECTs per server not counted for a run: {error}")
+        return None
+
+
+def _server_counts(stack) -> dict:
+    """Each MariaDB server's counters (stage 05: the primary and each replica), by name."""
+    from workshop.stack.databases import statement_counts
+
+    return statement_counts(stack)
 
 
 def _statement_counter(target: Target):
@@ -258,6 +296,7 @@ def _readings(target: Target, counter) -> dict | None:
         "services": cpu.cpu_snapshot(target.service_pids()),
         "machine": cpu.machine_busy_seconds(),
         "db": _db_reading(target, counter),
+        "servers": _servers_reading(target),
     }
 
 
@@ -287,7 +326,21 @@ def _server_rows(locust_cpu: float, before, after, *, wall: float, requests: int
         statements = counters_spent(before["db"], after["db"])
         for metric, counter in DB_METRICS.items():
             rows += per_request_rows({"db": statements[counter]}, requests, metric=metric)
+    if before and before["servers"] and after["servers"]:
+        rows += server_select_rows(before["servers"], after["servers"], requests)
     return rows
+
+
+def server_select_rows(before: dict, after: dict, requests: int) -> list[dict]:
+    """SELECTs per request on each MariaDB server by its name (``db``; stage 05's
+    ``replica1``, ``replica2``): where the reads went. A server that did not run at
+    either reading is left out."""
+    selects = {
+        name: after[name]["Com_select"] - before[name]["Com_select"]
+        for name in before
+        if name in after
+    }
+    return per_request_rows(selects, requests, metric="server_selects_per_request")
 
 
 def _break_rows(history: pd.DataFrame) -> list[dict]:

@@ -42,6 +42,15 @@ def profile_text(rows: pd.DataFrame) -> str:
             f"  database statements per request: {queries['value'].iloc[0]:.2f}"
             f" ({selects:.2f} SELECTs)"
         )
+    servers = metric(rows, "server_selects_per_request")
+    if len(servers) > 1:  # stage 05: the primary and its replicas
+        parts = [f"{s} {v:.2f}" for s, v in zip(servers["service"], servers["value"], strict=True)]
+        lines.append("  SELECTs per request by server: " + ", ".join(parts))
+    if "stale_reads" in run:
+        lines.append(
+            f"  stale reads: {run['stale_reads']:.0f} of {run['orders_checked']:.0f} new orders"
+            " missing from My orders"
+        )
     if "machine_busy" in run:
         lines.append(f"  machine busy: {run['machine_busy']:.0%} of all cores")
     return "\n".join(lines)

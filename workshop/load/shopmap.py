@@ -83,6 +83,17 @@ def category_path(slug: str, *, sort: str = "name", page: int = 1) -> str:
     return f"/c/{slug}/"
 
 
+ORDERS = "/orders/"  # My orders
+STALE_READ = "stale read"  # how the shoppers' failure begins when a new order is missing
+
+
+def order_listed(html: str, order_url: str) -> bool:
+    """Whether My orders (``html``) links to the order at ``order_url`` (the checkout's
+    redirect, absolute or not): the order is there."""
+    path = urllib.parse.urlsplit(order_url).path
+    return f'href="{path}"' in html
+
+
 def form_field(html: str, name: str) -> str:
     """The value of the page's hidden input ``name``, which a browser posts with the form."""
     match = re.search(rf'name="{re.escape(name)}" value="([^"]+)"', html)

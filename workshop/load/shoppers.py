@@ -17,7 +17,14 @@ from locust.exception import RescheduleTask
 
 from workshop.catalogue.seed import DEMO_CUSTOMERS, DEMO_PASSWORD
 from workshop.load import browsing
-from workshop.load.shopmap import csrf_token, form_field, shop_for
+from workshop.load.shopmap import (
+    ORDERS,
+    STALE_READ,
+    csrf_token,
+    form_field,
+    order_listed,
+    shop_for,
+)
 
 CHECKOUT_SHARE = 0.6  # trips that end in an order; the rest leave the cart for later
 MAX_VIEWS = 6  # products a shopper looks at before giving up on this trip
@@ -81,6 +88,13 @@ class Shopper(FastHttpUser):
             order_url = self.expect_redirect(response)
         self.cart.clear()
         self.client.get(order_url, name="/orders/[id]/")
+        self.orders_check(order_url)
+
+    def orders_check(self, order_url: str) -> None:
+        """My orders, at once: the order just placed must be on it."""
+        with self.client.get(ORDERS, name=ORDERS, catch_response=True) as response:
+            if response.status_code == 200 and not order_listed(response.text, order_url):
+                response.failure(f"{STALE_READ}: the order just placed is not on My orders")
 
     def log_in(self, *, next_url: str) -> str:
         """Log in on the login page; return the page it leads to."""
