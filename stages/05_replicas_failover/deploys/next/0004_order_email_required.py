@@ -13,7 +13,7 @@ To ship it, once no server runs code older than stage 05:
 """
 
 from django.db import migrations, models
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, Min, OuterRef, Subquery
 
 BATCH = 1000
 
@@ -23,9 +23,11 @@ def email_backfill(apps, schema_editor):
     Order = apps.get_model("orders", "Order")
     User = apps.get_model("auth", "User")  # the shop's customers (no custom user model)
     email = Subquery(User.objects.filter(pk=OuterRef("customer_id")).values("email")[:1])
-    last = Order.objects.aggregate(last=Max("pk"))["last"] or 0
-    for start in range(0, last, BATCH):
-        batch = Order.objects.filter(pk__gt=start, pk__lte=start + BATCH, email=None)
+    span = Order.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    if span["first"] is None:
+        return
+    for start in range(span["first"], span["last"] + 1, BATCH):
+        batch = Order.objects.filter(pk__gte=start, pk__lt=start + BATCH, email=None)
         batch.update(email=email)
 
 

@@ -9,7 +9,7 @@ once no running server places an order without it.
 
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, Min, OuterRef, Subquery
 
 # Rows per UPDATE: each batch holds its row locks briefly, and reaches the replicas as one
 # small transaction rather than one that holds up their replication for the whole table.
@@ -21,9 +21,11 @@ def email_backfill(apps, schema_editor):
     Order = apps.get_model("orders", "Order")
     User = apps.get_model("auth", "User")  # the shop's customers (no custom user model)
     email = Subquery(User.objects.filter(pk=OuterRef("customer_id")).values("email")[:1])
-    last = Order.objects.aggregate(last=Max("pk"))["last"] or 0
-    for start in range(0, last, BATCH):
-        batch = Order.objects.filter(pk__gt=start, pk__lte=start + BATCH, email=None)
+    span = Order.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    if span["first"] is None:
+        return
+    for start in range(span["first"], span["last"] + 1, BATCH):
+        batch = Order.objects.filter(pk__gte=start, pk__lt=start + BATCH, email=None)
         batch.update(email=email)
 
 
