@@ -5,6 +5,7 @@ pass), through workshop/migration_linter_settings.py, in a process of its own pe
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -47,11 +48,11 @@ def database_ensure(url: str) -> None:
         connection.close()
 
 
-def lint(project: Path, *, env: dict[str, str]) -> subprocess.CompletedProcess:
+def lint(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """`lintmigrations` on the project whose settings are `shop.settings` in ``project``."""
     env = {**env, "DJANGO_SETTINGS_MODULE": LINT_SETTINGS, "PYTHONPATH": str(project)}
     return subprocess.run(
-        [sys.executable, "-m", "django", "lintmigrations"],
+        [sys.executable, "-m", "django", "lintmigrations", *args],
         cwd=project, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
@@ -203,3 +204,62 @@ def test_the_linter_passes_the_same_change_made_in_two_deploys(tmp_path, lint_en
     assert result.returncode == 0, result.stdout + result.stderr
     assert report["warehouse", "0002_sku_added"] == ("OK", [])
     assert report["warehouse", "0003_code_removed"] == ("IGNORE", [])
+
+
+# Stage 05's worked example (its README, "Migration rules"): the order's email, which
+# becomes required in two deploys. deploys/ holds what is not in its migrations (yet).
+STAGE_05 = ROOT / "stages" / "05_replicas_failover"
+STAGE_05_ONE_STEP = STAGE_05 / "deploys" / "one_step" / "0003_order_email.py"
+STAGE_05_CONTRACT = STAGE_05 / "deploys" / "next" / "0004_order_email_required.py"
+
+
+def stage_05_with(folder: Path, *migrations: Path) -> Path:
+    """A copy of stage 05 whose orders app has ``migrations`` too (one of the same name
+    replaces the stage's own)."""
+    shutil.copytree(STAGE_05, folder, ignore=shutil.ignore_patterns("var", "__pycache__"))
+    for migration in migrations:
+        shutil.copyfile(migration, folder / "orders" / "migrations" / migration.name)
+    return folder
+
+
+def test_the_linter_flags_stage_05s_change_made_in_one_deploy(tmp_path, lint_env):
+    """A required email added in one step, as makemigrations writes it (a one-off default,
+    dropped at once): the code before it, still running, would insert orders without one."""
+    project = stage_05_with(tmp_path / "stage", STAGE_05_ONE_STEP)
+
+    result = lint(project, "orders", env=lint_env)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert lint_report(result.stdout)["orders", "0003_order_email"] == (
+        "ERR",
+        ["NOT NULL constraint on columns"],
+    )
+
+
+def test_the_linter_passes_stage_05s_change_made_in_two_deploys(tmp_path, lint_env):
+    """Deploy 1 (a nullable column and its batched backfill) passes as it is; deploy 2's
+    NOT NULL passes only as a reviewed contract step, in the release after stage 05."""
+    project = stage_05_with(tmp_path / "stage", STAGE_05_CONTRACT)
+
+    result = lint(project, "orders", env=lint_env)
+    report = lint_report(result.stdout)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert report["orders", "0003_order_email"] == ("OK", [])
+    assert report["orders", "0004_order_email_required"] == ("IGNORE", [])
+
+
+def test_the_contract_step_is_flagged_unless_reviewed(tmp_path, lint_env):
+    """The positive control of the test above: deploy 2 alone is not safe beside the code
+    before stage 05, and the linter says so when it is linted under another name."""
+    contract = tmp_path / "0004_order_email_not_reviewed.py"
+    shutil.copyfile(STAGE_05_CONTRACT, contract)
+    project = stage_05_with(tmp_path / "stage", contract)
+
+    result = lint(project, "orders", env=lint_env)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert lint_report(result.stdout)["orders", "0004_order_email_not_reviewed"] == (
+        "ERR",
+        ["NOT NULL constraint on columns"],
+    )

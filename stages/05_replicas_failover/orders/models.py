@@ -15,6 +15,11 @@ class Order(models.Model):
     # so that the database itself, whatever the timing, refuses a second order from one
     # checkout. Orders from before the key (or made in the admin) have none: NULLs never clash.
     checkout_key = models.UUIDField(unique=True, null=True, editable=False)
+    # The address the receipt went to, as it was at checkout (a customer may change theirs
+    # later). Stage 05's change in two deploys (README, "Migration rules"): NULL while the
+    # code before this deploy still places orders without it; deploys/next/ makes it
+    # required once every running server writes it. NULL means "not known yet", not "".
+    email = models.EmailField(null=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["-created", "-pk"]

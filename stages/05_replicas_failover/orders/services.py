@@ -64,7 +64,9 @@ def _order_create(*, customer, checkout_key: uuid.UUID) -> Order:
     cart = cart_take(customer=customer)
     if not cart:
         raise CheckoutError("Your cart is empty.")
-    order = Order.objects.create(customer=customer, total=cart.total, checkout_key=checkout_key)
+    order = Order.objects.create(
+        customer=customer, total=cart.total, checkout_key=checkout_key, email=customer.email
+    )
     for line in cart.lines:
         taken = Product.objects.filter(pk=line.product.pk, stock__gte=line.quantity).update(
             stock=F("stock") - line.quantity
