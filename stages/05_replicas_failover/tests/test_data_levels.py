@@ -3,9 +3,11 @@ versions of what it holds; level two, pass one's skeletons, built from level one
 bumps the versions of what it touches: the very next request shows it, to anonymous
 visitors and customers alike, and the pages it does not touch stay cached."""
 
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -65,6 +67,23 @@ def test_a_skeleton_rebuilt_after_a_flush_of_skeletons_reads_level_one_not_the_d
             response = visitor.get(url)
         assert rendered_afresh(response), f"{url}: the flush left its skeleton in place"
         assert len(queries) == 0, f"{url} read the database: level one missed"
+
+
+def test_a_full_rebuild_after_a_flush_of_skeletons_reads_only_which_pages_there_are(shop):
+    """``manage.py rebuild_pages`` (what notebook 04 times): after ``--flush skeletons``
+    every safe page is rebuilt from level one; after ``--flush all`` from the database."""
+    said = io.StringIO()
+    call_command("rebuild_pages", flush="all", stdout=said)  # level one filled
+    with CaptureQueriesContext(connection) as warm:
+        call_command("rebuild_pages", flush="skeletons", stdout=said)
+    with CaptureQueriesContext(connection) as cold:
+        call_command("rebuild_pages", flush="all", stdout=said)
+
+    # warm_pages' list of pages: the categories' slugs and the products' slugs.
+    assert len(warm) == 2, [q["sql"][:80] for q in warm]
+    pages = 1 + 2 + 2  # the home page, two listings, two product pages
+    assert len(cold) >= len(warm) + pages, "a cold rebuild read no data: what did it build?"
+    assert "rebuilt every safe page after --flush skeletons in" in said.getvalue()
 
 
 def seen(clients, url: str) -> list[str]:
