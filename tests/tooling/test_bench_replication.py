@@ -3,6 +3,7 @@ failover drill (workshop/bench/failover.py): lag percentiles, SELECTs per second
 server, when a revived replica served again, what noticing a dead one may cost, the
 backend's log lines. The drill itself runs in notebook 05, on the real stack."""
 
+import dataclasses
 import math
 import os
 
@@ -10,7 +11,14 @@ import pandas as pd
 import pytest
 
 from workshop.bench.db import mysql_connect_args
-from workshop.bench.failover import log_counts, noticing_bound, rejoined_at
+from workshop.bench.failover import (
+    EVENTS,
+    FROZEN,
+    FailoverDrill,
+    log_counts,
+    noticing_bound,
+    rejoined_at,
+)
 from workshop.bench.replication import lag_percentiles, selects_per_second, server_reading
 from workshop.bench.runner import server_select_rows
 from workshop.testing.services import require
@@ -145,3 +153,22 @@ def test_a_servers_reading_runs_no_select_of_its_own():
     assert isinstance(primary["position"], str)
     assert replica["seconds_behind"] is None
     assert not math.isnan(replica["questions"])
+
+
+@pytest.mark.parametrize("events", [EVENTS, FROZEN], ids=["killed", "frozen"])
+def test_a_replica_is_down_from_its_kill_to_the_end_of_its_return(events):
+    marks = pd.DataFrame(
+        [
+            {"label": events[0].label, "start": 22.5, "end": 22.6},
+            {"label": events[1].label, "start": 49.5, "end": 51.0},
+        ]
+    )
+    drill = FailoverDrill(
+        history=pd.DataFrame({"t": range(90)}), marks=marks, stats=None, failures=None,
+        selects=None, samples=None, deaths=1, log={}, orders={}, workers=9, downtime=30,
+        machine={},
+    )  # fmt: skip
+
+    assert drill.dead_seconds == pytest.approx(28.5)
+    never_back = dataclasses.replace(drill, marks=marks.iloc[:1])
+    assert never_back.dead_seconds == pytest.approx(89 - 22.5)  # to the end of the run

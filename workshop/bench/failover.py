@@ -18,6 +18,7 @@ the bound is app workers × downtimes.
 import contextlib
 import math
 import os
+import signal
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -61,15 +62,24 @@ LOG_LINES = {
 @dataclass(frozen=True)
 class ReplicaEvent:
     share: float  # of the run, when it is due
-    action: str  # "kill": kill -9 the replica; "start": start it again
+    # "kill": kill -9 the replica; "start": start it again; "freeze": SIGSTOP, a server that
+    # stops answering while its port stays open (connects then wait for the timeout);
+    # "thaw": SIGCONT
+    action: str
     replica: str
 
     @property
     def label(self) -> str:
-        return f"kill -9 {self.replica}" if self.action == "kill" else f"{self.replica} started"
+        return {
+            "kill": f"kill -9 {self.replica}",
+            "start": f"{self.replica} started",
+            "freeze": f"kill -STOP {self.replica}",
+            "thaw": f"kill -CONT {self.replica}",
+        }[self.action]
 
 
 EVENTS = (ReplicaEvent(0.25, "kill", REPLICA), ReplicaEvent(0.55, "start", REPLICA))
+FROZEN = (ReplicaEvent(0.25, "freeze", REPLICA), ReplicaEvent(0.55, "thaw", REPLICA))
 
 
 @dataclass
@@ -90,8 +100,8 @@ class FailoverDrill:
     @property
     def dead_seconds(self) -> float:
         """From the kill to the end of the start (or of the run, if it never started)."""
-        kill = self.marks[self.marks["label"].str.startswith("kill")]
-        start = self.marks[self.marks["label"].str.endswith("started")]
+        kill = self.marks[self.marks["label"].str.startswith(("kill -9", "kill -STOP"))]
+        start = self.marks[self.marks["label"].str.endswith(("started", "-CONT " + REPLICA))]
         if kill.empty:
             return 0.0
         end = start["end"].iloc[0] if not start.empty else self.history["t"].max()
@@ -143,9 +153,13 @@ def failover_run(
             extra=["--stop-timeout", str(STOP_TIMEOUT_SECONDS)],
         )  # fmt: skip
         with ReplicationSampler(stack) as sampler:
-            marks = _crowd_with_events(
-                stack, command, events, seconds=seconds, env=env, progress=progress, act=_act
-            )
+            try:
+                marks = _crowd_with_events(
+                    stack, command, events, seconds=seconds, env=env, progress=progress, act=_act
+                )
+            finally:  # a frozen replica answers again, whatever happened
+                for event in events:
+                    _signal(stack, event.replica, signal.SIGCONT)
         placed = orders_count(database_url) - before
         log, deaths, workers = log_counts(logs.since()), _deaths(stack), _workers(stack)
     origin = history_origin(prefix)
@@ -173,9 +187,22 @@ def _act(stack, event: ReplicaEvent, progress) -> list[dict]:
         print(f"drill: {event.label}", flush=True)
     if event.action == "kill":
         instance_kill(stack, event.replica)
-    else:
+    elif event.action == "start":
         instance_start(stack, event.replica)  # returns once it replicates again
+    else:
+        _signal(
+            stack, event.replica, signal.SIGSTOP if event.action == "freeze" else signal.SIGCONT
+        )
     return []
+
+
+def _signal(stack, name: str, sig) -> None:
+    from workshop.stack.instances import instance_pid
+    from workshop.stack.processes import process_tree, processes_signal
+
+    pid = instance_pid(stack, name)
+    if pid:
+        processes_signal(process_tree(pid), sig)
 
 
 def _history(prefix) -> pd.DataFrame:

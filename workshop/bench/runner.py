@@ -326,7 +326,7 @@ def _server_rows(locust_cpu: float, before, after, *, wall: float, requests: int
         statements = counters_spent(before["db"], after["db"])
         for metric, counter in DB_METRICS.items():
             rows += per_request_rows({"db": statements[counter]}, requests, metric=metric)
-    if before and before["servers"] and after["servers"]:
+    if before and before.get("servers") and after.get("servers"):
         rows += server_select_rows(before["servers"], after["servers"], requests)
     return rows
 
