@@ -15,6 +15,7 @@ import pytest
 
 from workshop.commands.stack import stack_status_print
 from workshop.stack.databases import (
+    replica_catch_up_seconds,
     replica_lag,
     replica_sql_thread_start,
     replica_sql_thread_stop,
@@ -152,6 +153,7 @@ def test_status_shows_each_replicas_threads_and_how_far_it_lags(stack, probe_tab
                 )
         assert replica_wait_caught_up(stack, "replica1")
         lagging = status_lines(stack, capsys)
+        assert replica_catch_up_seconds(stack, "replica2", timeout=0.5) is None
     finally:
         replica_sql_thread_start(stack, "replica2")
     assert replica_wait_caught_up(stack, "replica2")
