@@ -201,3 +201,29 @@ def test_a_socket_path_too_long_for_unix_moves_to_the_temp_folder(tmp_path):
 
     assert len(str(socket_path(deep))) < 100
     assert socket_path(tmp_path / "a.sock") == tmp_path / "a.sock"
+
+
+HALF_AN_INSTALL = """#!/bin/sh
+# A stand-in for mariadb-install-db that fails half way: the system tables' folder made.
+for arg; do case "$arg" in --defaults-file=*) config="${arg#*=}";; esac; done
+mkdir -p "$(sed -n 's/^datadir = //p' "$config")/mysql"
+exit 1
+"""
+
+
+def test_a_failed_mariadb_install_leaves_no_half_data_directory(tmp_path, monkeypatch):
+    """Else the next start would take the half for a whole one, and skip the install."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "mariadb-install-db").write_text(HALF_AN_INSTALL)
+    (folder / "mariadb-install-db").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    db = stack_on_paper(STAGES[0], tmp_path).kind_of("db")
+
+    with pytest.raises(StackError, match="mariadb-install-db failed"):
+        db.prepare()
+
+    assert not db.datadir.exists()
+    assert (
+        db.config_file.exists() and "tmpdir = " + str(db.dir / "tmp") in db.config_file.read_text()
+    )

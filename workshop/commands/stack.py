@@ -78,22 +78,27 @@ def down_command(args):
 
 def status_command(args):
     for stack in _stacks(args.stage, args.path):
-        stage, rows = stack.stage, stack.status()
-        if all(row["state"] == "down" for row in rows):
-            print(f"{stage.number} {stage.title}: not up (workshop up {stage.number})")
-            continue
-        print(f"{stage.number} {stage.title}: {stack.url}")
-        for row in rows:
-            print(
-                f"  {row['name']:<9} {row['kind']:<10} port {row['port'] or '-':<6} "
-                f"pid {row['pid'] or '-':<8} {row['state']:<8} {row['health']}"
-            )
-        lags = replication_lags(stack)
-        if lags:
-            print("  replication (lag: seconds behind the primary, transactions not applied yet):")
-        for lag in lags:
-            print(f"  {lag.line()}")
+        stack_status_print(stack)
     progress_print(args.stage)  # the learner's exercises (workshop/exercise/progress.py)
+
+
+def stack_status_print(stack) -> None:
+    """Each service instance on a line; from stage 05, each replica's threads and lag."""
+    stage, rows = stack.stage, stack.status()
+    if all(row["state"] == "down" for row in rows):
+        print(f"{stage.number} {stage.title}: not up (workshop up {stage.number})")
+        return
+    print(f"{stage.number} {stage.title}: {stack.url}")
+    for row in rows:
+        print(
+            f"  {row['name']:<9} {row['kind']:<10} port {row['port'] or '-':<6} "
+            f"pid {row['pid'] or '-':<8} {row['state']:<8} {row['health']}"
+        )
+    lags = replication_lags(stack)
+    if lags:
+        print("  replication (lag: seconds behind the primary, transactions not applied yet):")
+    for lag in lags:
+        print(f"  {lag.line()}")
 
 
 def logs_command(args):

@@ -83,6 +83,8 @@ def _running(state: str) -> str:
 
 def replication_lags(stack) -> list[ReplicaLag]:
     """One per replica, read now: its threads, its seconds and transactions behind."""
+    if not replicas(stack):
+        return []  # stages before 05 (and machines without mysqlclient) have none
     import MySQLdb
 
     lags, positions = [], {}
@@ -107,17 +109,24 @@ def replica_lag(stack, name: str) -> ReplicaLag:
     return next(lag for lag in replication_lags(stack) if lag.name == name)
 
 
-def replica_wait_caught_up(stack, name: str, timeout: float = 10) -> bool:
-    """Wait until the replica has applied every transaction the primary had written
-    when the wait began; whether it did within ``timeout``."""
+def replica_catch_up_seconds(stack, name: str, timeout: float = 10) -> float | None:
+    """How long the replica takes to apply every transaction the primary has written by
+    now: its lag, to the millisecond (Seconds_Behind_Master counts whole seconds). None
+    when it has not caught up within ``timeout`` (its SQL thread stopped, say)."""
     replica = _replica(stack, name)
-    target = primary_position(replica.primary)
-    deadline = time.monotonic() + timeout
-    while gtid_behind(target, replica_status(replica).gtid_slave_pos) > 0:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    with replica.connect(database=None) as connection:
+        cursor = connection.cursor()
+        started = time.monotonic()
+        target = primary_position(replica.primary)
+        cursor.execute("SELECT MASTER_GTID_WAIT(%s, %s)", [target, timeout])
+        reached = cursor.fetchone()[0] == 0  # -1: the timeout passed first
+        return time.monotonic() - started if reached else None
+
+
+def replica_wait_caught_up(stack, name: str, timeout: float = 10) -> bool:
+    """Whether the replica applies, within ``timeout``, every transaction the primary
+    had written when the wait began."""
+    return replica_catch_up_seconds(stack, name, timeout) is not None
 
 
 def replica_sql_thread_stop(stack, name: str) -> None:

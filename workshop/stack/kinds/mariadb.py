@@ -1,5 +1,6 @@
 import getpass
 import os
+import shutil
 import socket
 import subprocess
 
@@ -21,6 +22,9 @@ bind-address = {host}
 socket = {socket}
 pid-file = {dir}/mariadbd.pid
 log-error = {dir}/error.log
+# Its temporary tables in its own folder: servers that share /tmp (several stacks, their
+# installs at once) could otherwise collide on a name.
+tmpdir = {dir}/tmp
 # Small, so that a 2-core laptop runs a whole topology (about 100 MB here).
 innodb_buffer_pool_size = 32M
 innodb_log_file_size = 16M
@@ -114,6 +118,7 @@ class MariaDB(Kind):
 
     def prepare(self) -> None:
         super().prepare()
+        (self.dir / "tmp").mkdir(exist_ok=True)
         config = MY_CNF.format(
             datadir=self.datadir, port=self.port, host=HOST, socket=self.socket, dir=self.dir
         )
@@ -141,6 +146,8 @@ class MariaDB(Kind):
         with log.open("w") as out:
             result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT)
         if result.returncode != 0:
+            # Half a data directory would pass for a whole one at the next start.
+            shutil.rmtree(self.datadir, ignore_errors=True)
             raise StackError(f"mariadb-install-db failed; see {log}")
 
     def preflight(self) -> None:

@@ -138,9 +138,10 @@ def _wait_replicating(replica) -> None:
             return
         stopped = "No" in (status.io_running, status.sql_running)
         if stopped or time.monotonic() > deadline:
+            afresh = f"workshop down {replica.stack.stage.number} --reset starts afresh"
             raise StackError(
                 f"{replica.name} does not replicate from {replica.primary.name}: "
-                f"{status.last_error or 'no error given'} (workshop down --reset starts afresh)"
+                f"{status.last_error or 'no error given'} ({afresh})"
             )
         time.sleep(0.05)
 
