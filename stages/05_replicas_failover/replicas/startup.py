@@ -19,6 +19,6 @@ def replicas_check() -> None:
         try:
             connection.ensure_connection()
         except Exception as error:  # one line, never a traceback: the server still starts
-            logger.warning("%s: no database answers: %s", alias, error)
+            logger.warning("%s: the check at start failed: %s", alias, error)
         finally:
             connection.close()

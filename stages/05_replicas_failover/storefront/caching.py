@@ -13,6 +13,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
+from replicas.pinning import primary_reads
 
 # How long a worker may take to rebuild an entry before another one tries.
 LOCK_SECONDS = 10
@@ -45,6 +46,15 @@ def versions_get(names) -> dict[str, str]:
 
 def versions_bump(names) -> None:
     cache.set_many({"version:" + _hashed(n): secrets.token_hex(6) for n in names}, timeout=None)
+    # Stage 05: the replicas may not have the change behind this bump yet, and an entry
+    # rebuilt from one would keep the old data under the new version until the next
+    # change. For as long as a writer is pinned, rebuilds of these read the primary.
+    fresh = {"changed:" + _hashed(n): 1 for n in names}
+    cache.set_many(fresh, timeout=settings.REPLICA_PIN_SECONDS)
+
+
+def changed_just_now(names) -> bool:
+    return bool(cache.get_many(["changed:" + _hashed(n) for n in set(names)]))
 
 
 def versioned_key(kind: str, identity: str, names) -> str:
@@ -59,6 +69,8 @@ def cached(*, kind: str, identity: str, names, build, timeout: int | None = None
     key = versioned_key(kind, identity, names)
     value = cache.get(key)
     if value is None:
+        if changed_just_now(names):
+            build = primary_reads(build)
         value = _rebuild(key, f"{kind}-latest:{_hashed(identity)}", build, timeout)
     return value
 

@@ -133,3 +133,24 @@ def test_a_request_that_writes_nothing_pins_nobody(replica_aliases, tv):
 
     assert refused.status_code == 400
     assert PIN not in refused.cookies and PIN not in page.cookies
+
+
+def test_a_page_rebuilt_just_after_a_change_reads_the_primary(replica_aliases, reads, tv):
+    """Its data, cached from a replica that has not got the change yet, would show the
+    old price to everybody until the next change: for as long as a writer is pinned, a
+    rebuild reads the primary."""
+    url = tv.get_absolute_url() + "?after=change"
+    assert Client().get(url).status_code == 200  # cached
+    tv.price = "123.45"
+    tv.save()  # committed at once (a transactional test): its versions are bumped
+
+    with reads() as seen:
+        page = Client().get(url)
+
+    assert "123.45" in page.content.decode()
+    assert seen.catalogue_aliases() == {"default"}, (
+        f"the page's data was rebuilt from {sorted(seen.catalogue_aliases())} just after "
+        "the change: a lagging replica would have it cached for good"
+    )
+    # Without a change just now, a rebuild reads a replica again.
+    assert catalogue_read_on(reads, Client(), url) <= set(replica_aliases)
