@@ -3,7 +3,8 @@
 Each module here is a locustfile (``locust -f workshop/load/anonymous.py --host URL``):
 
 - ``anonymous``: visitors who browse and search, never log in, carry no cookie.
-- ``shoppers``: customers who add to the cart, log in at checkout and place orders.
+- ``shoppers``: customers who add to the cart, log in at checkout, place orders and
+  look for each new order on My orders (a stale read if it is missing).
 - ``spike``: both of them under the TV segment's load shape.
 - ``pages``: one product page with and without a session, to price the page cache.
 - ``ceiling``: a static file through the web server: the load generator's own limit.
