@@ -1,7 +1,7 @@
 """Django's mysql backend for a replica alias, which survives a dead replica.
 
 Connecting: a short connect timeout; a replica that refuses or does not answer (MySQL
-errors 2002, 2003, 2006, 2013) is marked dead in the shared cache (replicas/health.py) and
+errors 2002, 2003, 2005, 2006, 2013) is marked dead in the shared cache (replicas/health.py) and
 the next live replica is tried, then the primary. Reading: a SELECT outside a transaction
 that loses its connection is sent once more, to another server. Never a write, never
 inside a transaction: those may have done half their work, and only the caller knows.
@@ -19,8 +19,9 @@ from .creation import DatabaseCreation
 logger = logging.getLogger("replicas")
 
 Database = mysql.Database
-# Refused (2002 socket, 2003 TCP), gone away (2006), lost during the query (2013).
-CONNECT_ERRORS = {2002, 2003, 2006, 2013}
+# Refused (2002 socket, 2003 TCP), a host no DNS knows (2005: under compose, a replica
+# that is not running), gone away (2006), lost during the query (2013).
+CONNECT_ERRORS = {2002, 2003, 2005, 2006, 2013}
 LOST_ERRORS = {2006, 2013}
 
 
