@@ -38,8 +38,11 @@ def test_deploy_1_migrates_under_load_without_a_failed_request_and_reaches_the_r
         require(f"stage 05's native stack: {error}")
 
     assert result.requests > 0 and result.failures == 0, result.summary()
-    # The sampler saw the shop's traffic, so it would have seen a statement kept waiting.
-    assert result.locks.samples > 10 and result.locks.statements_seen > 0, result.summary()
+    # The sampler read the orders table itself all through the migration, so a lock held
+    # on it would have shown as a slow read. (Other sessions' statements are not a sure
+    # sign: on a quiet machine deploy 1 is over in a few samples, and none may be caught.)
+    assert result.locks.samples > 10, result.summary()
+    assert result.locks.slowest_read_seconds < 1.0, result.summary()
     assert result.locks.longest_wait_seconds < 1.0, result.summary()
     for replica in result.replicas.values():
         assert (replica["had_column"], replica["has_column"]) == (False, True), result.summary()
