@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from workshop.load.shopmap import ORDERS, STALE_READ
+from workshop.load.shopmap import ORDERS, SESSION, STALE_READ
 
 from .locust_csv import AGGREGATED
 from .results import metric
@@ -17,7 +17,6 @@ SAFE_ENDPOINTS = ("GET /", "GET /c/[slug]/", "GET /p/[slug]/")
 # The requests of a visitor with a session, whom stage 04's two passes are for: any page
 # asked for with one (``(session)``), and the cart, the login, the checkout and the orders,
 # which the shoppers only reach holding a cart.
-SESSION_MARK = " (session)"
 SESSION_PATHS = ("/cart/", "/checkout/", "/orders/", "/accounts/")
 
 
@@ -75,7 +74,7 @@ def with_session(endpoint: str) -> bool:
     """Whether locust's endpoint ("GET /cart/", "GET /p/[slug]/ (session)") is a request
     of a visitor with a session."""
     path = endpoint.partition(" ")[2]
-    return endpoint.endswith(SESSION_MARK) or path.startswith(SESSION_PATHS)
+    return endpoint.endswith(SESSION) or path.startswith(SESSION_PATHS)
 
 
 def peak_served_rps(history: pd.DataFrame) -> float:

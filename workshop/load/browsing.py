@@ -10,11 +10,10 @@ session) and what always reaches Django: a sorted or paged listing is
 import random
 
 from workshop.load import locust_settings  # noqa: F401
-from workshop.load.shopmap import ShopMap, cart_add_id, category_path
+from workshop.load.shopmap import SESSION, ShopMap, cart_add_id, category_path
 
 STYLESHEET = "/static/shop/shop.css"
 CATEGORY, CATEGORY_SORTED = "/c/[slug]/", "/c/[slug]/?sort"  # paging links carry ?sort too
-SESSION = " (session)"
 # A visitor reaches a category by its plain link (the home page and every product's
 # breadcrumb link it so); half of them then click once more on the listing: a sort link
 # (the segment was about cheap televisions) or the next page, as (sort, page).

@@ -22,6 +22,9 @@ PAGES_PER_CATEGORY = 2  # about a thousand products: variety for the cache, few 
 PROBE_PRODUCTS = 100  # the product pages that the page-cost probes (pages.py) request
 # The TV campaign's link: a query string, so nginx has no page file for it (stage 02 on).
 CAMPAIGN = "?utm_source=tv"
+# How a request asked for with a session cookie is named (browsing.py), so the bench's
+# analysis tells it from the page files' requests.
+SESSION = " (session)"
 
 _CATEGORY_LINK = re.compile(r'href="/c/([\w-]+)/"')
 _CARD = re.compile(r'<article class="card">(.*?)</article>', re.DOTALL)
@@ -130,8 +133,7 @@ def shop_discover(base_url: str) -> ShopMap:
 def cart_session_create(base_url: str, *, product_id: int) -> str:
     """Put one product in a new visitor's cart, as a browser does; return its session."""
     jar = CookieJar()
-    cart_add = {"product_id": product_id, "quantity": 1}
-    _form_post(_opener(jar), f"{base_url.rstrip('/')}/cart/add/{product_id}/", cart_add)
+    _cart_add(_opener(jar), base_url.rstrip("/"), product_id)
     return _session_cookie(jar)
 
 
@@ -142,10 +144,14 @@ def customer_cookies_create(base_url: str, *, product_id: int) -> str:
     opener = _opener(jar)
     login = {"username": DEMO_CUSTOMERS[-1], "password": DEMO_PASSWORD}
     _form_post(opener, f"{base_url}/accounts/login/", login)
-    cart_add = {"product_id": product_id, "quantity": 1}
-    _form_post(opener, f"{base_url}/cart/add/{product_id}/", cart_add)
+    _cart_add(opener, base_url, product_id)
     _session_cookie(jar)
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def _cart_add(opener, base_url: str, product_id: int) -> None:
+    fields = {"product_id": product_id, "quantity": 1}
+    _form_post(opener, f"{base_url}/cart/add/{product_id}/", fields)
 
 
 def _opener(jar: CookieJar):
