@@ -29,11 +29,12 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from workshop.load.shopmap import SHOP_MAP_ENV, shop_discover, shop_map_save
 from workshop.stages import stage_get
 
+from .db import mysql_connect_args
 from .locust_csv import AGGREGATED, stats_read
 from .locust_run import locust_command
 from .profiles import PROFILES
@@ -107,11 +108,8 @@ class MigrationUnderLoad:
 def connect(url: str):
     import MySQLdb  # the [mysql] extra: the stack's databases are MariaDB
 
-    parts = urlsplit(url)
-    return MySQLdb.connect(
-        host=parts.hostname, port=parts.port or 3306, user=unquote(parts.username or ""),
-        passwd=unquote(parts.password or ""), db=parts.path.lstrip("/"), autocommit=True,
-    )  # fmt: skip
+    database = urlsplit(url).path.lstrip("/")
+    return MySQLdb.connect(**mysql_connect_args(url), db=database, autocommit=True)
 
 
 def query(connection, sql: str, args=None) -> list[tuple]:
