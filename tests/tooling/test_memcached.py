@@ -65,3 +65,35 @@ def test_no_url_keeps_the_embedded_in_process_cache(monkeypatch):
     config = cache_from_env(environ.Env(), default="locmemcache://")
 
     assert config["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def round_trips(cache, key: str, times: int = 200) -> bool:
+    """Whether every value set under ``key`` is the value read back."""
+    for value in range(times):
+        cache.set(key, value)
+        if cache.get(key) != value:
+            return False
+    return True
+
+
+def test_a_forked_worker_opens_its_own_connection(server):
+    """gunicorn forks its workers from a master that may have used the cache: each child
+    must talk on a socket of its own, or the answers of two processes interleave."""
+    cache = PersistentPyMemcacheCache(server, {})
+    cache.set("workshop-fork", "the master's")
+    before = connections_opened(server)
+
+    children = []
+    for n in range(3):
+        pid = os.fork()
+        if pid == 0:  # the child never returns into pytest, whatever happens
+            try:
+                os._exit(0 if round_trips(cache, f"workshop-fork-{n}") else 1)
+            finally:
+                os._exit(2)
+        children.append(pid)
+    statuses = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+
+    assert statuses == [0, 0, 0]
+    assert connections_opened(server) - before - 1 == 3  # one per child; stats its own
+    assert cache.get("workshop-fork") == "the master's"

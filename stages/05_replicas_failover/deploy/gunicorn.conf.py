@@ -23,3 +23,11 @@ control_socket_disable = True
 # A server killed with SIGKILL leaves its workers behind for a moment, still holding its
 # port; the supervisor's fresh server binds beside them at once instead of failing.
 reuse_port = True
+# Django loads once, in the master, before the server listens. A restarted server then
+# refuses connections while it loads, and nginx passes them on at once; without this it
+# would accept them and keep visitors waiting on workers that boot for seconds on a
+# quarter of a core. Workers fork from the loaded master, ready. No socket the master
+# opens may be shared with them: a database connection opened while loading is closed
+# again (stage 05's check of its replicas), and the workshop's memcached client opens a
+# connection of its own in each process (workshop/memcached.py).
+preload_app = True
