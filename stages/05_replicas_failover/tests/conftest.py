@@ -452,11 +452,21 @@ class TcpProxy:
         # ``target`` may be a closed port: the proxy then accepts and hangs up at once.
         self.target, self.port = target, _free_port()
         self.accepted, self._listener, self._open = 0, None, []
+        self._released = threading.Event()
+        self._released.set()
 
     def start(self) -> "TcpProxy":
         self._listener = socket.create_server(("127.0.0.1", self.port))
         threading.Thread(target=self._serve, args=(self._listener,), daemon=True).start()
         return self
+
+    def hold(self) -> None:
+        """Connections are accepted (and counted), and wait to be forwarded until
+        release(): a replica slow to answer, so that a test sees who else comes meanwhile."""
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
 
     def _serve(self, listener):
         while True:
@@ -465,14 +475,18 @@ class TcpProxy:
             except OSError:
                 return  # closed
             self.accepted += 1
-            try:
-                server = socket.create_connection(self.target)
-            except OSError:  # a proxy in front of nothing: it accepts, then hangs up
-                client.close()
-                continue
-            self._open += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            threading.Thread(target=self._forward, args=(client,), daemon=True).start()
+
+    def _forward(self, client):
+        self._released.wait()
+        try:
+            server = socket.create_connection(self.target)
+        except OSError:  # a proxy in front of nothing: it accepts, then hangs up
+            client.close()
+            return
+        self._open += [client, server]
+        for a, b in ((client, server), (server, client)):
+            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
     @staticmethod
     def _pipe(source, sink):
