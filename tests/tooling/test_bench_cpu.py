@@ -67,11 +67,17 @@ def test_a_process_started_during_the_run_counts_from_zero(spawn):
 
 
 def test_services_are_counted_apart(spawn):
-    busy = spawn(BURNER + "import time; time.sleep(60)\n")
-    idle = spawn("import time; time.sleep(60)")
+    # Each says when its interpreter has started (which costs CPU too), so that the idle
+    # one is measured idle; the busy one then burns, and is waited for, on a busy machine.
+    busy = spawn("print('ready', flush=True)\n" + BURNER + "import time; time.sleep(60)\n")
+    idle = spawn("print('ready', flush=True)\nimport time; time.sleep(60)")
+    for process in (busy, idle):
+        assert process.stdout.readline() == "ready\n"
     pids = {"app": [busy.pid], "cache": [idle.pid]}
     before = cpu_snapshot(pids)
-    time.sleep(BURN + 0.5)
+    deadline = time.monotonic() + 10
+    while process_cpu_seconds(busy.pid) < BURN and time.monotonic() < deadline:
+        time.sleep(0.05)
 
     spent = cpu_spent(before, cpu_snapshot(pids))
 
