@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from workshop.bench.runner import target_for
-from workshop.bench.warmup import pages_warm_all, warm_up_exists
+from workshop.bench.warmup import WARM_UP_ENV, pages_warm_all, warm_up_exists
 from workshop.errors import WorkshopError
 from workshop.stages import stage_get
 
@@ -43,3 +43,15 @@ def test_a_failed_warm_up_is_one_line_naming_the_command_and_its_error(tmp_path)
     message = str(error.value)
     assert message.startswith("manage.py warm_pages failed (exit 1)")
     assert message.endswith("no such table: catalogue_product")
+
+
+def test_a_short_run_skips_the_warm_up_and_says_so(monkeypatch):
+    """CI's short notebook runs set WORKSHOP_BENCH_WARM_UP=0: no page is rendered."""
+    from workshop.bench.runner import _warm_up_for
+
+    monkeypatch.setenv(WARM_UP_ENV, "0")
+    untouchable = SimpleNamespace(env=lambda: pytest.fail("the warm-up ran manage.py"))
+
+    note = _warm_up_for(stage_get("02"), untouchable)()
+
+    assert "NOT warmed" in note and f"{WARM_UP_ENV}=0" in note

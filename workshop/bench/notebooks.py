@@ -1,8 +1,9 @@
 """Execute the notebooks in notebooks/ with nbclient, as CI does and as a release does.
 
 Full runs store their outputs in the notebook (what is committed: real plots from a
-real machine). ``short`` runs set WORKSHOP_BENCH_SECONDS low and leave the files
-alone: CI only checks that every cell still runs.
+real machine). ``short`` runs set WORKSHOP_BENCH_SECONDS low, skip the warm-up before
+each spike (WORKSHOP_BENCH_WARM_UP=0) and leave the files alone: CI only checks that
+every cell still runs.
 """
 
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 from workshop import ROOT
 
 from .profiles import SECONDS_ENV
+from .warmup import WARM_UP_ENV
 
 NOTEBOOKS_DIR = ROOT / "notebooks"
 SHORT_SECONDS = "5"
@@ -41,8 +43,9 @@ def notebook_execute(path: Path, *, short: bool) -> None:
 
 def notebooks_execute(names=(), *, short: bool = False) -> list[str]:
     """Run each notebook; the names of those with a failing cell."""
-    if short:
-        os.environ[SECONDS_ENV] = SHORT_SECONDS  # the kernels inherit it
+    if short:  # the kernels inherit these
+        os.environ[SECONDS_ENV] = SHORT_SECONDS
+        os.environ[WARM_UP_ENV] = "0"
     failed = []
     for path in notebook_paths(names):
         started = time.monotonic()

@@ -41,7 +41,7 @@ from .results import (
     results_write,
     run_rows,
 )
-from .warmup import pages_warm_all, warm_up_exists
+from .warmup import WARM_UP_ENV, pages_warm_all, warm_up_exists, warm_up_wanted
 
 DB_METRICS = {"db_queries_per_request": "Questions", "db_selects_per_request": "Com_select"}
 
@@ -122,6 +122,8 @@ def _warm_up_for(stage, stack=None):
         return None
     if stack is None:
         return lambda: "page files NOT warmed before the spike: --url's stack is not ours"
+    if not warm_up_wanted():
+        return lambda: f"page files NOT warmed before the spike: {WARM_UP_ENV}=0 (a short run)"
     return lambda: f"warmed up before the spike, manage.py warm_pages: {pages_warm_all(stack)}"
 
 

@@ -5,6 +5,7 @@ before the spike, so that the spike measures the fix as it was used that night r
 than the first visitor of each page waiting for Django.
 """
 
+import os
 import subprocess
 import sys
 import time
@@ -12,6 +13,14 @@ import time
 from workshop.errors import WorkshopError
 
 WARM_UP_COMMAND = "warm_pages"
+# CI's short runs (`workshop notebooks --short`) check that every cell runs, not the
+# figures: they set this to 0 and skip the warm-up, a minute or more of rendering 5,065
+# pages for every stack with a spike. The stages' test_warm_pages.py tests the command.
+WARM_UP_ENV = "WORKSHOP_BENCH_WARM_UP"
+
+
+def warm_up_wanted() -> bool:
+    return os.environ.get(WARM_UP_ENV, "1") != "0"
 
 
 def warm_up_exists(stage) -> bool:
