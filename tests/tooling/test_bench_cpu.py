@@ -29,6 +29,13 @@ MASTER = (
 )
 
 
+def burnt_wait(pid: int, timeout: float = 10) -> None:
+    """Until the process ``pid`` has spent BURN seconds of CPU (a busy machine is slow)."""
+    deadline = time.monotonic() + timeout
+    while process_cpu_seconds(pid) < BURN and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def spawn():
     started = []
@@ -57,9 +64,7 @@ def test_a_worker_reaped_during_the_run_still_counts_for_its_service(spawn):
 def test_a_process_started_during_the_run_counts_from_zero(spawn):
     before = cpu_snapshot({"app": []})
     worker = spawn(BURNER + "import time; time.sleep(60)\n")
-    deadline = time.monotonic() + 10
-    while process_cpu_seconds(worker.pid) < BURN and time.monotonic() < deadline:
-        time.sleep(0.05)
+    burnt_wait(worker.pid)
 
     spent = cpu_spent(before, cpu_snapshot({"app": [worker.pid]}))
 
@@ -75,9 +80,7 @@ def test_services_are_counted_apart(spawn):
         assert process.stdout.readline() == "ready\n"
     pids = {"app": [busy.pid], "cache": [idle.pid]}
     before = cpu_snapshot(pids)
-    deadline = time.monotonic() + 10
-    while process_cpu_seconds(busy.pid) < BURN and time.monotonic() < deadline:
-        time.sleep(0.05)
+    burnt_wait(busy.pid)
 
     spent = cpu_spent(before, cpu_snapshot(pids))
 

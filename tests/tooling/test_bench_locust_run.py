@@ -51,9 +51,7 @@ def test_a_short_run_writes_its_statistics_and_measures_locusts_own_cpu(tmp_path
     )  # fmt: skip
 
     total = stats_read(prefix).set_index("endpoint").loc["Aggregated"]
-    # Any real count will do: on a machine busy with other work, 2 users may get few
-    # requests answered in 3 s.
-    assert total["requests"] > 0
+    assert total["requests"] > 20
     assert total["failures"] == 0
     # Locust's own CPU from wait4: it worked, and could not have used more than the
     # whole run on two cores.
