@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from workshop import ROOT
+from workshop.stack.kinds.memcached import MEMORY_MB
 from workshop.stack.templating import PLACEHOLDER
 from workshop.stack.topology import topology_load
 from workshop.stages import stage_list
@@ -78,6 +79,13 @@ def test_nginx_in_its_container_holds_as_many_connections_as_the_native_stack(di
 
     assert values["compose"] == values["native"]
     assert "/workshop/stack/nginx-compose.conf:/etc/nginx/nginx.conf:ro" in COMPOSE_FILE.read_text()
+
+
+def test_memcached_in_its_container_has_the_memory_of_the_native_one():
+    """Too little, and a full rebuild of stage 04's pages evicts the data it rebuilds from."""
+    command = re.search(r'command: \["memcached", "-m", "(\d+)"\]', COMPOSE_FILE.read_text())
+
+    assert command and int(command[1]) == MEMORY_MB
 
 
 def compose_command() -> list[str]:

@@ -106,12 +106,15 @@ SESSION_FILE_PATH.mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_TEMP_DIR = LOCAL_DIR / "tmp"
 FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 
-# Sessions in the database, where every server finds them. Plain "db" rather than
-# "cached_db": a session is one primary-key read beside the cart's, it stays right with any
-# cache or worker count, and nothing is kept twice. SESSION_ENGINE=…cached_db to compare.
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# Sessions in the database, where every server finds them, and (stage 04) a copy in the
+# cache: pass two reads the session on every page, and the cart no longer comes with it.
+# SESSION_ENGINE=django.contrib.sessions.backends.db to compare.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 # exercise: end, stand-in: SESSION_ENGINE = "django.contrib.sessions.backends.file"
 
+# Stage 04: the logged-in user from the cache too (accounts/backends.py), so a customer's
+# page from the cache reads nothing from the database.
+AUTHENTICATION_BACKENDS = ["accounts.backends.CachedUserBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

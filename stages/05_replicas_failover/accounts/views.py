@@ -8,7 +8,8 @@ def register(request):
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The one backend of settings.AUTHENTICATION_BACKENDS (stage 04: the cached user).
+        login(request, user)
         return redirect("home")
     status = 400 if form.errors else 200
     return render(request, "registration/register.html", {"form": form}, status=status)

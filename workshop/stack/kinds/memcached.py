@@ -6,6 +6,11 @@ from ..ports import HOST
 from ..programs import program_find
 from .base import Kind
 
+# Room for every page's data and two generations of its skeletons (stage 04's rebuild
+# measured 47 MB for one): at memcached's default of 64 MB, a full rebuild evicted the very
+# data it was rebuilding from, and the warm rebuild read the database again.
+MEMORY_MB = 256
+
 
 class Memcached(Kind):
     programs = ("memcached",)
@@ -14,7 +19,7 @@ class Memcached(Kind):
 
     def command(self) -> list[str]:
         command = [program_find("memcached"), "-l", HOST, "-p", str(self.port), "-U", "0"]
-        command += ["-m", "64"]
+        command += ["-m", str(MEMORY_MB)]
         if os.geteuid() == 0:
             # memcached refuses to run as root unless told which user to be.
             command += ["-u", getpass.getuser()]
