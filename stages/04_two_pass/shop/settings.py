@@ -71,10 +71,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(env, default=f"sqlite:///{VAR_DIR / 'shop.sqlite3'}")}
-# Stage 04: a customer's page now reads two rows (their session and their user), and
-# opening a connection for them took more statements than the page itself. Each worker
-# keeps its connection for a while (checked before it is used again); DB_CONN_MAX_AGE=0
-# opens one per request, as stages 01 to 03 do.
+# Stage 03: every request of a visitor with a session now reads a table (the session, the
+# cart), and opening a connection for it took more statements than the read itself. Each
+# worker keeps its connection for a while (checked before it is used again);
+# DB_CONN_MAX_AGE=0 opens one per request, as stages 01 and 02 do.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
