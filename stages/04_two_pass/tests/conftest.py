@@ -343,6 +343,13 @@ def rendered_afresh():
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs what the block's writes left for on_commit, as a request's
+    commit would: stage 04's version bumps."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def customer_with_cart(client, customer):
     """Alice, logged in, with 2 of a product in her cart."""
     from workshop.testing.factories import ProductFactory

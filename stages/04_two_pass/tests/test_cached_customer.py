@@ -19,45 +19,37 @@ def second_session(customer):
     return browser
 
 
-@pytest.fixture
-def saved(django_capture_on_commit_callbacks):
-    """Save the user as a request would: the bump runs once the transaction commits."""
-
-    def save(user, **changes):
-        for name, value in changes.items():
-            setattr(user, name, value)
-        with django_capture_on_commit_callbacks(execute=True):
-            user.save()
-
-    return save
-
-
 def test_a_new_password_ends_her_other_sessions_at_their_next_request(
-    customer, second_session, saved
+    customer, second_session, committed
 ):
     customer.set_password("a-new-secret-9081")
-    saved(customer)
+    with committed():
+        customer.save()
 
     page = second_session.get("/").content.decode()
     assert "Hello, Alice" not in page and "Log in" in page, "the old session still works"
 
 
-def test_a_deactivated_customer_is_logged_out_at_the_next_request(customer, second_session, saved):
-    saved(customer, is_active=False)
+def test_a_deactivated_customer_is_logged_out_at_the_next_request(
+    customer, second_session, committed
+):
+    customer.is_active = False
+    with committed():
+        customer.save()
 
     assert "Log in" in second_session.get("/").content.decode()
 
 
-def test_a_new_name_shows_at_the_next_request(customer, second_session, saved):
-    saved(customer, first_name="Alicia")
+def test_a_new_name_shows_at_the_next_request(customer, second_session, committed):
+    customer.first_name = "Alicia"
+    with committed():
+        customer.save()
 
     assert "Hello, Alicia" in second_session.get("/").content.decode()
 
 
-def test_a_deleted_customer_is_logged_out_at_the_next_request(
-    customer, second_session, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_a_deleted_customer_is_logged_out_at_the_next_request(customer, second_session, committed):
+    with committed():
         get_user_model().objects.get(pk=customer.pk).delete()
 
     assert "Log in" in second_session.get("/").content.decode()

@@ -19,11 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.lesson]
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def shop():
     """A featured TV and a radio in another category, each with a page and a listing."""
     tv = ProductFactory(featured=True, name="Kaito Vista 55", price=Decimal("499.99"), stock=5)

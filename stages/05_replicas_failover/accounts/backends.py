@@ -18,13 +18,9 @@ from storefront.caching import versioned_key
 from storefront.invalidation import data_invalidate
 
 
-def user_key(user_id) -> str:
-    return versioned_key("user", str(user_id), [f"user:{user_id}"])
-
-
 class CachedUserBackend(ModelBackend):
     def get_user(self, user_id):
-        key = user_key(user_id)
+        key = versioned_key("user", str(user_id), [f"user:{user_id}"])
         user = cache.get(key)
         if user is None:
             # Not the stale copy that storefront.caching.cached() serves during a rebuild:
