@@ -11,12 +11,20 @@ from workshop.bench.analysis import (
     breaking_point,
     cached_uncached_ratio,
     cpu_table,
+    cpu_table_hashes_apart,
     endpoint_table,
+    hashes_ms_per_request,
     p95_safe_and_rest,
     peak_served_rps,
 )
 from workshop.bench.locust_csv import history_read
-from workshop.bench.results import per_request_rows, results_frame, results_read, results_write
+from workshop.bench.results import (
+    per_request_rows,
+    results_frame,
+    results_read,
+    results_write,
+    run_rows,
+)
 
 DATA = Path(__file__).parent / "data" / "locust"
 
@@ -170,3 +178,41 @@ def test_the_peak_rate_counts_answered_requests_while_the_most_users_were_on():
     )
 
     assert peak_served_rps(spike) == 600
+
+
+def run_results(stage, profile, **values):
+    return results_frame(run_rows(**values), run="r", stage=stage, profile=profile, machine="m")
+
+
+def test_the_logins_hashes_are_their_count_times_one_hash_over_the_runs_requests():
+    results = pd.concat([
+        run_results("02", "shoppers", requests=1000, logins=20, login_hash_ms=250.0),
+        run_results("03", "shoppers", requests=500, logins=20, login_hash_ms=250.0),
+        run_results("03", "anonymous", requests=900),
+    ])  # fmt: skip
+
+    hashes = hashes_ms_per_request(results)
+
+    assert hashes[("02", "shoppers")] == pytest.approx(5.0)
+    assert hashes[("03", "shoppers")] == pytest.approx(10.0)  # fewer requests, same logins
+    assert hashes[("03", "anonymous")] == 0.0
+
+
+def test_a_run_without_logins_has_no_hashes_to_take_out():
+    hashes = hashes_ms_per_request(run_results("01", "anonymous", requests=900))
+
+    assert hashes.to_dict() == {("01", "anonymous"): 0.0}
+
+
+def test_the_hashes_move_out_of_the_apps_cpu_and_the_server_keeps_the_whole():
+    results = pd.concat([
+        cpu_results("03", "shoppers", app=14.0, db=1.0, locust=2.0),
+        run_results("03", "shoppers", requests=1000, logins=20, login_hash_ms=250.0),
+    ])  # fmt: skip
+
+    row = cpu_table_hashes_apart(results).loc[("03", "shoppers")]
+
+    assert row["app"] == pytest.approx(9.0)
+    assert row["password hashes"] == pytest.approx(5.0)
+    assert row["server"] == pytest.approx(15.0)
+    assert row["server without hashes"] == pytest.approx(10.0)

@@ -4,7 +4,9 @@ against a small static file server in this test."""
 import dataclasses
 import functools
 import http.server
+import subprocess
 import threading
+import time
 
 import pytest
 
@@ -66,3 +68,54 @@ def test_a_locust_that_cannot_run_is_an_error_with_its_log(tmp_path, static_serv
             broken, host=static_server, users=1, seconds=3, prefix=tmp_path / "broken",
             env=None, progress=Progress("broken", 3, mode="quiet"),
         )  # fmt: skip
+
+
+SLOW_LOCUSTFILE = """
+from locust import HttpUser, constant, task
+
+from workshop.load import locust_settings  # noqa: F401  (what every locustfile imports)
+
+
+class Slow(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def slow(self):
+        self.client.get("/slow")
+"""
+
+
+class SlowHandler(QuietHandler):
+    served = 0
+
+    def do_GET(self):
+        time.sleep(2.5)
+        SlowHandler.served += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+def test_the_totals_count_the_requests_that_finished_while_locust_was_stopping(tmp_path):
+    """The user's second request is under way when the run time is up (2.5 s each, a 3 s
+    run); --stop-timeout lets it finish, and the totals must count it, as the server did."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (tmp_path / "slow.py").write_text(SLOW_LOCUSTFILE)
+    profile = dataclasses.replace(
+        PROFILES["ceiling"], locustfile=str(tmp_path / "slow.py"), user_classes=("Slow",)
+    )
+    command = locust_command(
+        profile, host=f"http://127.0.0.1:{server.server_address[1]}", users=1, seconds=3,
+        prefix=tmp_path / "slow", extra=["--stop-timeout", "10"],
+    )  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    total = stats_read(tmp_path / "slow").set_index("endpoint").loc["Aggregated"]
+    assert SlowHandler.served >= 2
+    assert total["requests"] == SlowHandler.served

@@ -94,6 +94,30 @@ def cpu_table(results: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def hashes_ms_per_request(results: pd.DataFrame) -> pd.Series:
+    """Per stage and profile: the CPU ms per request that the logins' password hashes
+    account for (logins x one hash's CPU / requests; 0 without logins). See logins.py
+    for why a comparison of stages takes them out."""
+    rows = results[(results["endpoint"] == AGGREGATED) & (results["service"] == "")]
+    run = rows.pivot_table(index=["stage", "profile"], columns="metric", values="value")
+    if "logins" not in run.columns:
+        return pd.Series(0.0, index=run.index)
+    return (run["logins"] * run["login_hash_ms"] / run["requests"]).fillna(0.0)
+
+
+def cpu_table_hashes_apart(results: pd.DataFrame) -> pd.DataFrame:
+    """``cpu_table`` with the logins' password hashes taken out of ``app`` into a column
+    of their own, ``password hashes``; ``server`` stays the whole, and ``server without
+    hashes`` is what compares between stages."""
+    table = cpu_table(results)
+    hashes = hashes_ms_per_request(results).reindex(table.index).fillna(0.0)
+    if "app" in table.columns:
+        table["app"] -= hashes
+    table["password hashes"] = hashes
+    table["server without hashes"] = table["server"] - hashes
+    return table
+
+
 def cached_uncached_ratio(results: pd.DataFrame) -> pd.Series:
     """Server CPU of a cached product page over an uncached one, per stage."""
     table = cpu_table(results)["server"].unstack("profile")

@@ -11,9 +11,10 @@ from .analysis import P95_LIMIT_MS
 from .summary import PROGRAMS
 
 SERVICE_COLOURS = {"web": "#4c72b0", "app": "#dd8452", "cache": "#55a868", "db": "#c44e52"}
+SERVICE_COLOURS["password hashes"] = "#f3c49b"  # the app's, a lighter shade (logins.py)
 # Not the stack's services, or their sum; or not CPU at all (the notebooks put the
 # statements per request beside the CPU in the same table).
-_NOT_STACKED = ("locust", "other", "server", "db statements/req")
+_NOT_STACKED = ("locust", "other", "server", "server without hashes", "db statements/req")
 
 
 def machine_short(machine: dict) -> str:
@@ -23,9 +24,9 @@ def machine_short(machine: dict) -> str:
 def plot_cpu_per_request(table: pd.DataFrame, *, title: str, ax=None):
     """Stacked bars: CPU ms per request of each server service, one bar per row."""
     ax = ax or plt.subplots(figsize=(8, 3.5))[1]
-    services = [s for s in ("web", "app", "cache", "db") if s in table.columns]
+    services = [s for s in ("web", "app", "password hashes", "cache", "db") if s in table.columns]
     services += [s for s in table.columns if s not in services and s not in _NOT_STACKED]
-    labels = {s: f"{s} ({PROGRAMS.get(s, s)})" for s in services}
+    labels = {s: f"{s} ({PROGRAMS[s]})" if s in PROGRAMS else s for s in services}
     table[services].rename(columns=labels).plot.barh(
         stacked=True, ax=ax, color=[SERVICE_COLOURS.get(s, "#8172b3") for s in services]
     )

@@ -30,6 +30,7 @@ from .analysis import breaking_point, p95_safe_and_rest, stale_reads
 from .db import counters_spent, statement_counter_for
 from .locust_csv import AGGREGATED, failures_read, histories_read, history_read, stats_read
 from .locust_run import locust_run
+from .logins import LOGIN, hash_cpu_ms
 from .machine import machine_describe, machine_line
 from .profiles import Profile, profiles_for, run_seconds, run_users, seconds_default
 from .progress import Progress, progress_mode
@@ -249,9 +250,18 @@ def profile_measure(profile: Profile, target: Target, *, users, seconds, prefix,
     if target.app_servers is not None:
         rows += run_rows(app_servers=target.app_servers)
     rows += _server_rows(run.cpu_seconds, before, after, wall=wall, requests=requests)
+    rows += _login_rows(stats)
     if profile.name == "spike":
         rows += _break_rows(history) + _worst_p95_rows(history)
     return rows + _stale_read_rows(stats, prefix), history
+
+
+def _login_rows(stats: pd.DataFrame) -> list[dict]:
+    """How many logins the run had, and what one password check costs here (logins.py)."""
+    logins = stats.loc[stats["endpoint"] == LOGIN, "requests"]
+    if logins.empty or not logins.iloc[0]:
+        return []
+    return run_rows(logins=int(logins.iloc[0]), login_hash_ms=hash_cpu_ms())
 
 
 def _stale_read_rows(stats: pd.DataFrame, prefix) -> list[dict]:

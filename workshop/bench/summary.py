@@ -34,7 +34,10 @@ def profile_text(rows: pd.DataFrame) -> str:
     ]
     cpu = metric(rows, "cpu_ms_per_request")
     if not cpu.empty:
-        lines.append("  " + cpu_text(dict(zip(cpu["service"], cpu["value"], strict=True))))
+        per_service = dict(zip(cpu["service"], cpu["value"], strict=True))
+        lines.append("  " + cpu_text(per_service))
+        if run.get("logins"):
+            lines.append("  " + hashes_text(per_service, run))
     queries = metric(rows, "db_queries_per_request")
     if not queries.empty:
         selects = metric(rows, "db_selects_per_request")["value"].iloc[0]
@@ -84,6 +87,17 @@ def cpu_text(per_service: dict[str, float]) -> str:
     if "other" in per_service:
         parts.append(f"rest of the machine {per_service['other']:.2f}")
     return "CPU ms per request: " + ", ".join(parts)
+
+
+def hashes_text(per_service: dict[str, float], run: dict) -> str:
+    """The server's CPU per request with the logins' password hashes taken out
+    (workshop/bench/logins.py): what compares between stages."""
+    server = sum(v for s, v in per_service.items() if s not in ("locust", "other"))
+    hashes = run["logins"] * run["login_hash_ms"] / run["requests"]
+    return (
+        f"of which password hashes {hashes:.2f} ({run['logins']:.0f} logins,"
+        f" {run['login_hash_ms']:.0f} ms each): server without them {server - hashes:.2f}"
+    )
 
 
 def headlines_text(results: pd.DataFrame) -> str:
