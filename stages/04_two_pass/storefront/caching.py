@@ -1,9 +1,11 @@
 """The cache under both levels (memcached in the stack): versions of the data, and entries
-kept under keys made of those versions, rebuilt by one worker at a time.
+kept with the versions they were built from, rebuilt by one worker at a time.
 
 A version is a random token per piece of data ("product:kaito-vista-55", "tree"). A
-change bumps it (storefront/invalidation.py), so every entry whose key holds it misses
-at once, and only those: nothing is deleted, nothing else is touched.
+change bumps it (storefront/invalidation.py), so every entry built from the old one no
+longer counts, and only those: nothing is deleted, nothing else is touched. An entry and
+the current versions of its data come in one round trip (get_many), and the entry that no
+longer counts is the previous copy that others are served while one worker rebuilds it.
 """
 
 import hashlib
@@ -28,73 +30,81 @@ def _hashed(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def versions_get(names) -> dict[str, str]:
-    """The current version of each name, in one round trip to the cache."""
-    keys = {name: "version:" + _hashed(name) for name in names}
-    found = cache.get_many(keys.values())
-    versions = {}
-    for name, key in keys.items():
-        if key not in found:
-            # Always a new version, never a default like 0: after memcached evicts the
-            # key, entries cached under an old version must not come back.
-            fresh = secrets.token_hex(6)
-            found[key] = fresh if cache.add(key, fresh, timeout=None) else cache.get(key, fresh)
-        versions[name] = found[key]
-    return versions
+def _version_key(name: str) -> str:
+    return "version:" + _hashed(name)
+
+
+def _version_new(key: str) -> str:
+    # Always a new version, never a default like 0: after memcached evicts the key,
+    # entries built under an old version must not count as current again.
+    fresh = secrets.token_hex(6)
+    return fresh if cache.add(key, fresh, timeout=None) else cache.get(key, fresh)
 
 
 def versions_bump(names) -> None:
-    cache.set_many({"version:" + _hashed(n): secrets.token_hex(6) for n in names}, timeout=None)
+    cache.set_many({_version_key(n): secrets.token_hex(6) for n in names}, timeout=None)
 
 
-def versioned_key(kind: str, identity: str, names) -> str:
-    """The key of an entry about ``identity`` built from the data ``names``."""
-    versions = versions_get(sorted(set(names)))
-    return f"{kind}:{_hashed(identity)}:" + _hashed(":".join(versions.values()))
+def _read(key: str, names: list[str]) -> tuple[tuple, tuple | None]:
+    """The current versions of ``names`` and the entry under ``key`` (the versions it was
+    built from, and its value), in one round trip to the cache."""
+    version_keys = [_version_key(n) for n in names]
+    found = cache.get_many([*version_keys, key])
+    versions = tuple(found.get(k) or _version_new(k) for k in version_keys)
+    return versions, found.get(key)
 
 
-def cached(*, kind: str, identity: str, names, build, timeout: int | None = None):
-    """The entry, or ``build()`` stored under its versioned key. ``build`` returning None
-    (a product that does not exist) is answered, not stored."""
-    key = versioned_key(kind, identity, names)
-    value = cache.get(key)
-    if value is None:
-        value = _rebuild(key, f"{kind}-latest:{_hashed(identity)}", build, timeout)
-    return value
+def cached(*, kind: str, identity: str, names, build, timeout=None, previous_ok=True):
+    """The entry about ``identity``, if it was built from the current versions of the data
+    ``names``; else ``build()``, stored with those versions. ``build`` returning None (a
+    product that does not exist) is answered, not stored. ``previous_ok``: whether others
+    may be served the previous entry while one worker rebuilds it."""
+    key = f"{kind}:{_hashed(identity)}"
+    versions, entry = _read(key, sorted(set(names)))
+    if entry is not None and entry[0] == versions:
+        return entry[1]
+    if not previous_ok:
+        return _store(key, versions, build(), timeout)
+    return _rebuild(key, versions, entry, build, timeout)
 
 
-def _rebuild(key: str, latest_key: str, build, timeout: int | None):
+def _current(key: str, versions: tuple):
+    entry = cache.get(key)
+    return entry[1] if entry is not None and entry[0] == versions else None
+
+
+def _rebuild(key: str, versions: tuple, previous: tuple | None, build, timeout):
     """No stampede: one worker rebuilds (the one whose cache.add wins the lock), while the
-    others serve the latest copy (kept under a key with no version in it) for as long as
-    the rebuild takes. With no copy at all, they wait a moment for the builder."""
-    # exercise: step 5: one worker rebuilds, the others serve the latest copy meanwhile
+    others serve the previous entry, read with the versions, for as long as the rebuild
+    takes. With no previous entry at all, they wait a moment for the builder."""
+    # exercise: step 5: one worker rebuilds, the others serve the previous entry meanwhile
     lock, deadline = key + ":lock", time.monotonic() + WAIT_SECONDS
     while not cache.add(lock, 1, timeout=LOCK_SECONDS):
-        if (latest := cache.get(latest_key)) is not None:
+        if previous is not None:
             stale_served.set(True)
-            return latest
+            return previous[1]
         if time.monotonic() > deadline:
             return build()  # the builder is stuck: better a second build than no page
         time.sleep(0.05)
-        if (value := cache.get(key)) is not None:
+        if (value := _current(key, versions)) is not None:
             return value
     try:
         # Another worker may have finished between our miss and our lock.
-        if (value := cache.get(key)) is not None:
+        if (value := _current(key, versions)) is not None:
             return value
-        return _store([key, latest_key], build(), timeout)
+        return _store(key, versions, build(), timeout)
     finally:
         cache.delete(lock)
-    # exercise: end, stand-in: return _store([key], build(), timeout)
+    # exercise: end, stand-in: return _store(key, versions, build(), timeout)
 
 
-def _store(keys, value, timeout: int | None):
+def _store(key: str, versions: tuple, value, timeout: int | None):
     if value is not None:
-        cache.set_many(dict.fromkeys(keys, value), timeout=timeout or settings.DATA_CACHE_SECONDS)
+        cache.set(key, (versions, value), timeout=timeout or settings.DATA_CACHE_SECONDS)
     return value
 
 
 def skeletons_flush() -> None:
     """Retire every page skeleton at once (level two), keeping level one: every skeleton
-    key holds the version of "skeletons"."""
+    is built from the version of "skeletons" too."""
     versions_bump(["skeletons"])

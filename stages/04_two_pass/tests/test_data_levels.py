@@ -44,6 +44,41 @@ def test_a_customer_with_a_cart_costs_no_statement_on_a_cached_page(
         assert len(queries) == 0, f"{url}: {[q['sql'][:80] for q in queries]}"
 
 
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The cache's operations, in order: with memcached, each one is a round trip. Only
+    the outermost call counts (the in-process cache's get_many calls its own get)."""
+    from django.core.cache import caches
+
+    backend, calls, depth = type(caches["default"]), [], [0]
+    for name in ["get", "get_many", "set", "set_many", "add", "delete", "delete_many", "touch"]:
+        original = getattr(backend, name)
+
+        def counted(self, *args, _original=original, _name=name, **kwargs):
+            calls.extend([_name] if not depth[0] else [])
+            depth[0] += 1
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(backend, name, counted)
+    return calls
+
+
+def test_a_customer_with_a_cart_costs_four_round_trips_to_the_cache_on_a_cached_page(
+    customer_with_cart, shop, from_cache, cache_calls
+):
+    """The session, the user, the cart count and the skeleton: one read each, an entry
+    and the current versions of its data together (storefront/caching.py)."""
+    tv, _ = shop
+    from_cache(customer_with_cart, tv.get_absolute_url())
+    cache_calls.clear()
+
+    assert "Cart (2)" in customer_with_cart.get(tv.get_absolute_url()).content.decode()
+    assert sorted(cache_calls) == ["get", "get_many", "get_many", "get_many"], cache_calls
+
+
 def test_a_skeleton_rebuilt_after_a_flush_of_skeletons_reads_level_one_not_the_database(
     shop, rendered_afresh
 ):

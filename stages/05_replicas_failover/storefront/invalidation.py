@@ -17,7 +17,7 @@ from .caching import versions_bump
 
 def data_invalidate(names) -> None:
     """Bump these versions once the current transaction commits. Not before: until then a
-    rebuild still reads the old data, and would cache it under the new version."""
+    rebuild still reads the old data, and would cache it with the new version."""
     names = set(names)
     transaction.on_commit(lambda: versions_bump(names))
 
