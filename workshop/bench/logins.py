@@ -24,7 +24,8 @@ def hash_cpu_ms() -> float:
     every login costs the app server, measured once per bench process. The least of five,
     since a hash measured while the machine is busy (a stack still finishing its last
     requests) costs more CPU time on shared cores, and once read 399 ms for 227."""
-    hasher, salt = PBKDF2PasswordHasher(), PBKDF2PasswordHasher().salt()
+    hasher = PBKDF2PasswordHasher()
+    salt = hasher.salt()
     spent = []
     for _ in range(5):
         started = time.process_time()

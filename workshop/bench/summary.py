@@ -4,7 +4,7 @@ import math
 
 import pandas as pd
 
-from .analysis import P95_LIMIT_MS, cpu_table
+from .analysis import P95_LIMIT_MS, cpu_table, cpu_table_hashes_apart
 from .locust_csv import AGGREGATED
 from .machine import machine_line
 from .profiles import PROFILES
@@ -34,10 +34,9 @@ def profile_text(rows: pd.DataFrame) -> str:
     ]
     cpu = metric(rows, "cpu_ms_per_request")
     if not cpu.empty:
-        per_service = dict(zip(cpu["service"], cpu["value"], strict=True))
-        lines.append("  " + cpu_text(per_service))
+        lines.append("  " + cpu_text(dict(zip(cpu["service"], cpu["value"], strict=True))))
         if run.get("logins"):
-            lines.append("  " + hashes_text(per_service, run))
+            lines.append("  " + hashes_text(rows, run))
     queries = metric(rows, "db_queries_per_request")
     if not queries.empty:
         selects = metric(rows, "db_selects_per_request")["value"].iloc[0]
@@ -89,14 +88,14 @@ def cpu_text(per_service: dict[str, float]) -> str:
     return "CPU ms per request: " + ", ".join(parts)
 
 
-def hashes_text(per_service: dict[str, float], run: dict) -> str:
+def hashes_text(rows: pd.DataFrame, run: dict) -> str:
     """The server's CPU per request with the logins' password hashes taken out
     (workshop/bench/logins.py): what compares between stages."""
-    server = sum(v for s, v in per_service.items() if s not in ("locust", "other"))
-    hashes = run["logins"] * run["login_hash_ms"] / run["requests"]
+    cpu = cpu_table_hashes_apart(rows).iloc[0]
     return (
-        f"of which password hashes {hashes:.2f} ({run['logins']:.0f} logins,"
-        f" {run['login_hash_ms']:.0f} ms each): server without them {server - hashes:.2f}"
+        f"of which password hashes {cpu['password hashes']:.2f} ({run['logins']:.0f} logins,"
+        f" {run['login_hash_ms']:.0f} ms each): server without them"
+        f" {cpu['server without hashes']:.2f}"
     )
 
 

@@ -71,8 +71,8 @@ def cached(*, kind: str, identity: str, names, build, timeout=None, previous_ok=
     may be served the previous entry while one worker rebuilds it."""
     key = f"{kind}:{_hashed(identity)}"
     versions, entry = _read(key, sorted(set(names)))
-    if entry is not None and entry[0] == versions:
-        return entry[1]
+    if (value := _current(entry, versions)) is not None:
+        return value
     if changed_just_now(names):
         build = primary_reads(build)
     if not previous_ok:
@@ -80,8 +80,9 @@ def cached(*, kind: str, identity: str, names, build, timeout=None, previous_ok=
     return _rebuild(key, versions, entry, build, timeout)
 
 
-def _current(key: str, versions: tuple):
-    entry = cache.get(key)
+def _current(entry: tuple | None, versions: tuple):
+    """The entry's value if it was built from ``versions``; None if out of date or absent
+    (None itself is never stored)."""
     return entry[1] if entry is not None and entry[0] == versions else None
 
 
@@ -98,11 +99,11 @@ def _rebuild(key: str, versions: tuple, previous: tuple | None, build, timeout):
         if time.monotonic() > deadline:
             return build()  # the builder is stuck: better a second build than no page
         time.sleep(0.05)
-        if (value := _current(key, versions)) is not None:
+        if (value := _current(cache.get(key), versions)) is not None:
             return value
     try:
         # Another worker may have finished between our miss and our lock.
-        if (value := _current(key, versions)) is not None:
+        if (value := _current(cache.get(key), versions)) is not None:
             return value
         return _store(key, versions, build(), timeout)
     finally:
