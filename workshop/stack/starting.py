@@ -57,6 +57,13 @@ def _wait_healthy(stack, kinds) -> None:
                 stack.say(f"{kind.name}: {kind.instance.kind} on port {kind.port}")
                 waiting.remove(kind)
         if waiting and time.monotonic() > deadline:
-            names = ", ".join(k.name for k in waiting)
-            raise StackError(f"{names} not healthy after {HEALTHY_WITHIN_SECONDS} s")
+            why = "; ".join(_unhealthy_why(kind, processes) for kind in waiting)
+            raise StackError(f"not healthy after {HEALTHY_WITHIN_SECONDS} s: {why}")
         time.sleep(0.05)
+
+
+def _unhealthy_why(kind, processes) -> str:
+    """What a server that never answered was doing: its port, what asking it gave,
+    supervisord's state of it, and the last line it wrote."""
+    state = processes.get(kind.name, {}).get("statename", "unknown to supervisord")
+    return f"{kind.name} on port {kind.port} ({kind.health()}, {state}): {kind.last_words()}"
