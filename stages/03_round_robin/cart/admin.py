@@ -13,4 +13,7 @@ class CartLineInline(admin.TabularInline):
 class CartAdmin(admin.ModelAdmin):
     list_display = ["pk", "customer", "session_key", "created"]
     list_select_related = ["customer"]
+    # Whose cart it is: shown, never edited (a cart has one owner, a customer or a session,
+    # and a form that asked for both could never be saved).
+    readonly_fields = ["customer", "session_key", "created"]
     inlines = [CartLineInline]
