@@ -2,10 +2,15 @@
 renders the page from level-one data with no visitor in it, and is cached (level two);
 pass two fills in this visitor's parts on every request (storefront/twopass.py)."""
 
-from django.http import Http404, HttpResponse
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import cached_property
 from django.views import View
+
+from workshop.tracking import query_known
 
 from . import data, selectors
 from .caching import cached, stale_served
@@ -14,6 +19,25 @@ from .twopass import PASS_ONE, visitor_parts_fill
 
 class TwoPassView(View):
     template_name: str
+    # The query parameters the page shows. Any other (?utm_source=tv, fbclid, junk) changes
+    # nothing on it, so it must not make a cache entry of its own (workshop/tracking.py).
+    known_parameters: tuple[str, ...] = ()
+
+    @cached_property
+    def parameters(self) -> QueryDict:
+        """The known parameters of the request, each once (its first value)."""
+        return QueryDict(
+            query_known(self.request.META.get("QUERY_STRING", ""), self.known_parameters)
+        )
+
+    def shown(self) -> dict[str, str]:
+        """What the page shows of its parameters, normalised, defaults left out: the page
+        is rendered from these alone, so all the ways of asking for it share one skeleton."""
+        return {}
+
+    def skeleton_identity(self) -> str:
+        query = urlencode(sorted(self.shown().items()))
+        return f"{self.request.path}?{query}" if query else self.request.path
 
     def data_names(self) -> list[str]:
         """The versions of the data the page shows: a change to any of them retires it."""
@@ -36,11 +60,12 @@ class TwoPassView(View):
         return response
 
     def skeleton(self) -> str:
-        """Pass one, cached under the page's URL (query included) and its data's versions."""
+        """Pass one, cached under the page's path with what it shows of its query
+        (skeleton_identity), and its data's versions."""
         # exercise: step 2: pass one's skeleton, cached under the URL and the data's versions
         return cached(
             kind="skeleton",
-            identity=self.request.get_full_path(),
+            identity=self.skeleton_identity(),
             names=["skeletons", *self.data_names()],
             build=self.skeleton_render,
         )
@@ -71,6 +96,16 @@ class HomeView(TwoPassView):
 
 class CategoryView(TwoPassView):
     template_name = "storefront/category.html"
+    known_parameters = ("sort", "page")
+
+    def listing(self) -> tuple[str, int]:
+        """The sort and page number shown (data.listing_shown)."""
+        return data.listing_shown(self.parameters.get("sort"), self.parameters.get("page"))
+
+    def shown(self):
+        sort, page = self.listing()
+        shown = {"sort": sort} if sort != "name" else {}
+        return shown | ({"page": str(page)} if page != 1 else {})
 
     def data_names(self):
         # exercise: step 4: a listing shows its category and its products
@@ -79,10 +114,8 @@ class CategoryView(TwoPassView):
 
     def skeleton_data(self):
         # exercise: step 1: the category and one page of its listing, as the visitor sorted it
-        sort = self.request.GET.get("sort", "name")
-        found = data.category_data(
-            slug=self.kwargs["slug"], sort=sort, page=self.request.GET.get("page")
-        )
+        sort, page = self.listing()
+        found = data.category_data(slug=self.kwargs["slug"], sort=sort, page=page)
         if found is None:
             raise Http404("No such category.")
         return {**found, "sort": sort, "sorts": selectors.SORTS}
@@ -108,12 +141,19 @@ class ProductView(TwoPassView):
 
 class SearchView(TwoPassView):
     template_name = "storefront/search.html"
+    known_parameters = ("q",)
+
+    def query(self) -> str:
+        return self.parameters.get("q", "")[:100]
+
+    def shown(self):
+        return {"q": self.query()} if self.query() else {}
 
     def data_names(self):
         return ["search"]
 
     def skeleton_data(self):
         # exercise: step 1: what was searched for, and what was found
-        query = self.request.GET.get("q", "")[:100]
+        query = self.query()
         return {"query": query, "results": data.search_results(query=query)}
         # exercise: end, stand-in: raise Http404

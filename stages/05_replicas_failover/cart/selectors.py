@@ -33,8 +33,9 @@ class CartOwner:
 
 
 def cart_version_name(*, customer=None, session_key: str | None = None) -> str:
+    """``customer``: a user, or a user's id."""
     if customer is not None:
-        return f"cart:customer:{customer.pk}"
+        return f"cart:customer:{getattr(customer, 'pk', customer)}"
     return f"cart:session:{session_key}"
 
 
@@ -75,8 +76,8 @@ def cart_get(*, owner: CartOwner) -> CartContents:
 
 def cart_count(*, owner: CartOwner) -> int:
     """The header's count. Stage 04: cached under the version of the owner's cart, which
-    every change bumps (cart/services.py), so a page filled in from the cache costs no
-    query for it."""
+    every change bumps (cart/services.py; cart/signals.py for a line changed elsewhere),
+    so a page filled in from the cache costs no query for it."""
     if owner.filter is None:
         return 0  # no query for a visitor without a session
     return cached(

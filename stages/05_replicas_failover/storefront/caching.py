@@ -6,6 +6,10 @@ change bumps it (storefront/invalidation.py), so every entry built from the old 
 longer counts, and only those: nothing is deleted, nothing else is touched. An entry and
 the current versions of its data come in one round trip (get_many), and the entry that no
 longer counts is the previous copy that others are served while one worker rebuilds it.
+
+An entry is kept under the versions it was read with only if everything it was built from
+was current under them: a skeleton built while its data is rebuilt elsewhere gets the
+data's previous copy, and is served, as that copy is, but not kept.
 """
 
 import hashlib
@@ -21,8 +25,11 @@ from replicas.pinning import primary_reads
 LOCK_SECONDS = 10
 # How long to wait for another worker's rebuild when there is no older copy to serve.
 WAIT_SECONDS = 2.0
+# memcached counts whole seconds: a lock may expire up to a second before LOCK_SECONDS.
+LOCK_CLOCK_SECONDS = 1
 # Set when this request got an older copy while another worker rebuilds: a page made from
-# it must not become a page file (pagefiles/middleware.py), which would outlive the rebuild.
+# it must not become a page file (pagefiles/middleware.py), which would outlive the rebuild,
+# nor an entry kept as current (_store), which would outlive it too.
 stale_served: ContextVar[bool] = ContextVar("stale_served", default=False)
 
 
@@ -76,7 +83,7 @@ def cached(*, kind: str, identity: str, names, build, timeout=None, previous_ok=
     if changed_just_now(names):
         build = primary_reads(build)
     if not previous_ok:
-        return _store(key, versions, build(), timeout)
+        return _store(key, versions, build, timeout)
     return _rebuild(key, versions, entry, build, timeout)
 
 
@@ -101,18 +108,33 @@ def _rebuild(key: str, versions: tuple, previous: tuple | None, build, timeout):
         time.sleep(0.05)
         if (value := _current(cache.get(key), versions)) is not None:
             return value
+    taken = time.monotonic()
     try:
         # Another worker may have finished between our miss and our lock.
         if (value := _current(cache.get(key), versions)) is not None:
             return value
-        return _store(key, versions, build(), timeout)
+        return _store(key, versions, build, timeout)
     finally:
-        cache.delete(lock)
-    # exercise: end, stand-in: return _store(key, versions, build(), timeout)
+        # After LOCK_SECONDS the lock has expired and may be another worker's: deleting it
+        # would let a third one rebuild too. Ours expires by itself.
+        if time.monotonic() - taken < LOCK_SECONDS - LOCK_CLOCK_SECONDS:
+            cache.delete(lock)
+    # exercise: end, stand-in: return _store(key, versions, build, timeout)
 
 
-def _store(key: str, versions: tuple, value, timeout: int | None):
-    if value is not None:
+def _store(key: str, versions: tuple, build, timeout: int | None):
+    """``build()``, kept with ``versions`` unless something it was built from was a
+    previous copy (stale_served, set by the cached() calls inside it): such a value is
+    served, as that copy is, and built again by the next request after the rebuild."""
+    outside = stale_served.get()
+    stale_served.set(False)
+    try:
+        value = build()
+        previous_used = stale_served.get()
+    finally:
+        # The request, and any build around this one, learn that a previous copy was used.
+        stale_served.set(outside or stale_served.get())
+    if value is not None and not previous_used:
         cache.set(key, (versions, value), timeout=timeout or settings.DATA_CACHE_SECONDS)
     return value
 

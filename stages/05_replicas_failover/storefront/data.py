@@ -54,9 +54,21 @@ def product_data(*, slug: str) -> dict | None:
     # exercise: end, stand-in: return _product(slug)
 
 
-def category_data(*, slug: str, sort: str, page: str | None) -> dict | None:
-    """A category and one page of its listing: ``sort`` and ``page`` as the visitor gave
-    them (selectors.product_page makes sense of odd ones)."""
+def listing_shown(sort: str | None, page: str | None) -> tuple[str, int]:
+    """The sort and page number a listing shows for what a visitor asked, read as
+    selectors.product_page reads them: an unknown sort is by name, a page number that is no
+    integer the first page, one below 1 the last (0 here). So all the ways of asking for
+    one page share its cache entries; only each number past the last page has its own."""
+    sort = sort if sort in selectors.SORTS else "name"
+    try:
+        return sort, max(int(page), 0)
+    except (TypeError, ValueError):
+        return sort, 1
+
+
+def category_data(*, slug: str, sort: str, page: int) -> dict | None:
+    """A category and one page of its listing: ``sort`` and ``page`` as listing_shown()
+    reads what the visitor gave, so that odd ones share the entry of the page they show."""
     # exercise: step 4: one page of the listing, cached under the version of category:<slug>
     return cached(
         kind="listing",
@@ -99,7 +111,7 @@ def _product(slug: str) -> dict | None:
     }
 
 
-def _category(slug: str, sort: str, page: str | None) -> dict | None:
+def _category(slug: str, sort: str, page: int) -> dict | None:
     category = Category.objects.filter(slug=slug).first()
     if category is None:
         return None

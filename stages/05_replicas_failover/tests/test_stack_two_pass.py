@@ -35,7 +35,9 @@ def test_customers_get_their_own_parts_on_a_page_cached_once_and_its_token_works
 ):
     alice = customer(stack, "Alice", stack_product, 2)
     bruno = customer(stack, "Bruno", stack_product, 1)
-    path = f"/p/{stack_product['slug']}/?from=two-pass-{uuid.uuid4().hex}"  # a fresh page
+    # A search nobody made yet: a fresh page (a parameter the page does not show, such as
+    # ?from=…, would find the product page's skeleton, as a campaign link does).
+    path = f"/search/?q=two-pass-{uuid.uuid4().hex}"
     before = skeleton_keys(stack)
 
     for_alice = alice.get(path)
