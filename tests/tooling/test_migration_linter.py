@@ -16,11 +16,10 @@ import pytest
 
 from workshop import ROOT
 from workshop.bench.db import mysql_connect_args
+from workshop.migration_reviews import SQLITE_REBUILDS_REVIEWED
 from workshop.stages import stage_list
 
 LINT_SETTINGS = "workshop.migration_linter_settings"
-# What that module skips on SQLite, besides initial migrations: it says why.
-SQLITE_REBUILDS_REVIEWED = {"0002_order_checkout_key"}
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,11 @@ Everything else of the lesson stays as in the stage before; the brief becomes RE
     python -m workshop.exercise.scaffold 02     the lines a learner writes, per step
 """
 
+import difflib
 import re
 import shutil
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from workshop.stages import stage_get
 
 from .drift import STAGE_DESCRIPTION
 from .lesson import ExerciseError, Lesson, lesson_load, stage_previous
-from .stagediff import files_changed
+from .stagediff import GENERATED, files_changed
 
 BEGIN = re.compile(r"(?P<indent>[ \t]*)# exercise: step (?P<step>\d+): (?P<todo>.+)")
 END = re.compile(r"[ \t]*# exercise: end(?:, stand-in: (?P<stand_in>.+))?")
@@ -77,8 +79,6 @@ def core_lines(text: str) -> Counter:
 def scaffold_write(lesson: Lesson, target: Path) -> None:
     """The stage before, with the given files, the skeletons and the brief on top."""
     stage, previous = lesson.stage, stage_previous(lesson.stage)
-    from .workfolder import GENERATED
-
     shutil.copytree(previous.path, target, ignore=shutil.ignore_patterns(*GENERATED))
     # The stage before's README, lesson.toml and brief describe a finished stage, not this
     # work (the brief below becomes the README).
@@ -113,8 +113,6 @@ def lines_per_step(lesson: Lesson, scaffold: Path) -> Counter:
 
 
 def _lines_differing(old: Path, new: Path) -> int:
-    import difflib
-
     a = old.read_text().splitlines() if old.exists() else []
     diff = difflib.unified_diff(a, new.read_text().splitlines(), lineterm="", n=0)
     return sum(
@@ -140,8 +138,6 @@ def changed_outside_the_exercise(lesson: Lesson, scaffold: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    import tempfile
-
     lesson = lesson_load(stage_get(sys.argv[1]))
     with tempfile.TemporaryDirectory() as tmp:
         scaffold_write(lesson, Path(tmp) / "work")

@@ -7,7 +7,10 @@ import fnmatch
 import re
 from pathlib import Path
 
-from .workfolder import GENERATED
+# The learner's progress, kept in their work folder (workfolder.py).
+PROGRESS_FILE = ".workshop-progress.json"
+# Neither copied nor compared: what a stage writes as it runs, caches, the progress.
+GENERATED = ("var", "__pycache__", "*.pyc", ".pytest_cache", PROGRESS_FILE)
 
 MARKER = re.compile(rb"^[ \t]*# exercise: (?:step \d+: .*|end.*)\n?", re.MULTILINE)
 

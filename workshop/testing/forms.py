@@ -1,26 +1,8 @@
 """Forms as a browser posts them, for the in-process tests (Django's test client)."""
 
-from html.parser import HTMLParser
-
 from django.urls import reverse
 
-
-class _HiddenInputs(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("type") == "hidden" and attrs.get("name"):
-            self.fields[attrs["name"]] = attrs.get("value") or ""
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """Every hidden input of the page, by name: what a browser sends with the form."""
-    parser = _HiddenInputs()
-    parser.feed(html)
-    return parser.fields
+from workshop.forms import hidden_fields
 
 
 def checkout_form(client) -> dict[str, str]:

@@ -22,7 +22,8 @@ from workshop.stack.databases import (
     statement_counts,
 )
 from workshop.stack.instances import instance_kill, instance_pid, instance_start
-from workshop.stack.testing import Browser, memcached_keys
+from workshop.testing.browser import Browser
+from workshop.testing.memcached import memcached_keys
 
 pytestmark = pytest.mark.stack
 

@@ -26,9 +26,9 @@ from workshop.stack.cgroups import join_command
 from workshop.stack.ports import HOST, port_is_listening, port_pick_free
 from workshop.stack.processes import process_tree
 from workshop.stack.programs import program_find
-from workshop.stack.testing import SKIP_REASON, Load, get, stack_tests_enabled
+from workshop.testing.load import Load, get
 from workshop.testing.services import require
-from workshop.testing.stack import stack_running, stage_under_test
+from workshop.testing.stack import SKIP_REASON, stack_running, stack_tests_enabled, stage_under_test
 
 pytestmark = pytest.mark.stack
 
