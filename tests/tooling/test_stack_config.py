@@ -14,7 +14,7 @@ import pytest
 from supervisor.options import ServerOptions
 
 from workshop.load.shape import DEFAULT_PEAK
-from workshop.stack import Stack, StackError
+from workshop.stack import StackError
 from workshop.stack import programs as programs_module
 from workshop.stack.kinds import KINDS
 from workshop.stack.kinds.nginx import MAIN_TEMPLATE
@@ -26,18 +26,9 @@ from workshop.stack.templating import PLACEHOLDER, render
 from workshop.stack.topology import Service, topology_load
 from workshop.stages import stage_list
 from workshop.testing.services import require
+from workshop.testing.stack import stack_on_paper
 
 STAGES = stage_list()
-
-
-def stack_on_paper(stage, tmp_path) -> Stack:
-    """A stack whose ports are assigned but which never starts."""
-    stack = Stack.for_stage(stage, port=8000, run_dir=tmp_path / "stack", quiet=True)
-    stack.ports = {kind.name: 18000 + n for n, kind in enumerate(stack.kinds)}
-    stack.ports["web"] = 8000
-    for kind in stack.kinds:
-        kind.dir.mkdir(parents=True)
-    return stack
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)

@@ -66,6 +66,17 @@ def stack_for_tests(stage) -> Stack:
     return stack
 
 
+def stack_on_paper(stage, tmp_path: Path) -> Stack:
+    """A stack whose ports are assigned and whose folders are made, but which never
+    starts: its configuration files, read by the tooling tests."""
+    stack = Stack.for_stage(stage, port=8000, run_dir=tmp_path / "stack", quiet=True)
+    stack.ports = {kind.name: 18000 + n for n, kind in enumerate(stack.kinds)}
+    stack.ports["web"] = 8000
+    for kind in stack.kinds:
+        kind.dir.mkdir(parents=True)
+    return stack
+
+
 def access_logs(stack) -> list[Path]:
     """Every app server's access log: one server's (app), or each of several (app1..N)."""
     apps = stack.apps()
