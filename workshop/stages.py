@@ -6,8 +6,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import ROOT
+from .errors import WorkshopError
 
 STAGES_DIR = ROOT / "stages"
+WORK_ROOT_VAR = "WORKSHOP_WORK_DIR"  # where `workshop start` copies to; tests point it elsewhere
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,13 @@ def stage_list() -> list[Stage]:
 
 
 def stage_get(number: str) -> Stage:
-    """A stage by number ("1", "01") or full folder name; SystemExit with the choices."""
+    """A stage by number ("1", "01") or full folder name; WorkshopError with the choices."""
     wanted = number.zfill(2) if number.isdigit() else number
     for stage in stage_list():
         if wanted in (stage.number, stage.name):
             return stage
     choices = ", ".join(s.number for s in stage_list())
-    raise SystemExit(f"No stage {number!r}: choose one of {choices}.")
+    raise WorkshopError(f"No stage {number!r}: choose one of {choices}.")
 
 
 def stage_resolve(number: str | None, path: str | Path | None = None) -> Stage:
@@ -57,13 +59,16 @@ def stage_resolve(number: str | None, path: str | Path | None = None) -> Stage:
     for stage in stage_list():
         if folder.name == stage.name:
             return replace(stage, path=folder)
-    raise SystemExit(f"Which stage is {path}? Name it: workshop COMMAND NN --path {path}")
+    raise WorkshopError(f"Which stage is {path}? Name it: workshop COMMAND NN --path {path}")
+
+
+def work_root() -> Path:
+    """Where the learners' work folders are (work/NN_name): copies of a stage, run by name."""
+    return Path(os.environ.get(WORK_ROOT_VAR) or ROOT / "work")
 
 
 def _folder_find(path: Path) -> Path:
-    from workshop.exercise.workfolder import work_root  # where `workshop start` copies to
-
     for folder in (path, work_root() / path):
         if (folder / "manage.py").is_file():
             return folder.resolve()
-    raise SystemExit(f"{path} is not a stage's folder: it has no manage.py")
+    raise WorkshopError(f"{path} is not a stage's folder: it has no manage.py")

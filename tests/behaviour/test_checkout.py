@@ -5,7 +5,7 @@ from django.urls import reverse
 from orders.models import Order
 
 from workshop.testing.factories import ProductFactory
-from workshop.testing.forms import checkout_form
+from workshop.testing.forms import checkout_form, order_place
 
 pytestmark = pytest.mark.django_db
 
@@ -13,11 +13,6 @@ pytestmark = pytest.mark.django_db
 def add(client, product, quantity=1):
     url = reverse("cart_add", args=[product.pk])
     assert client.post(url, {"product_id": product.pk, "quantity": quantity}).status_code == 302
-
-
-def place_order(client):
-    """Show the checkout page, then post its form, as a customer does."""
-    return client.post(reverse("checkout"), checkout_form(client))
 
 
 def test_checkout_asks_visitors_to_log_in_first(client, product):
@@ -45,7 +40,7 @@ def test_placing_the_order_records_its_lines_and_takes_stock(customer_client, cu
     add(customer_client, tv, 2)
     add(customer_client, cable, 3)
 
-    response = place_order(customer_client)
+    response = order_place(customer_client)
 
     order = Order.objects.get()
     assert response.status_code == 302 and response.url == order.get_absolute_url()
@@ -61,7 +56,7 @@ def test_placing_the_order_records_its_lines_and_takes_stock(customer_client, cu
 
 def test_the_cart_is_empty_after_the_order(customer_client, product):
     add(customer_client, product)
-    place_order(customer_client)
+    order_place(customer_client)
 
     assert not customer_client.get(reverse("cart")).context["cart"]
 
@@ -86,7 +81,7 @@ def test_a_line_that_sold_out_meanwhile_cancels_the_whole_order(customer_client)
     scarce.stock = 1
     scarce.save()
 
-    response = place_order(customer_client)
+    response = order_place(customer_client)
 
     assert response.status_code == 409
     assert b"Last One" in response.content
@@ -97,7 +92,7 @@ def test_a_line_that_sold_out_meanwhile_cancels_the_whole_order(customer_client)
 
 def test_the_order_keeps_the_price_it_was_sold_at(customer_client, product):
     add(customer_client, product)
-    place_order(customer_client)
+    order_place(customer_client)
 
     product.price = "1.00"
     product.save()
@@ -112,7 +107,7 @@ def test_customers_see_only_their_own_orders(client, customer, other_customer):
     for who in (customer, other_customer):
         client.force_login(who)
         add(client, Products())
-        place_order(client)
+        order_place(client)
     mine, theirs = Order.objects.get(customer=customer), Order.objects.get(customer=other_customer)
 
     client.force_login(customer)

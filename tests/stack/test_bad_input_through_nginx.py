@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from workshop.stack.testing import CSRF_INPUT
+from workshop.testing.browser import CSRF_INPUT
 
 pytestmark = pytest.mark.stack
 

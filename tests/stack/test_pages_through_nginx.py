@@ -11,7 +11,8 @@ import uuid
 import pytest
 from pymemcache.client.base import Client as MemcachedClient
 
-from workshop.stack.testing import access_log_size, memcached_keys, memcached_stat, wait_for_growth
+from workshop.testing.memcached import memcached_keys, memcached_stat
+from workshop.testing.stack import access_log_size, wait_for_growth
 
 pytestmark = pytest.mark.stack
 

@@ -10,7 +10,7 @@ from workshop.bench.db import (
     mysql_connect_args,
     statement_counter_for,
 )
-from workshop.bench.runner import Target, _db_reading, _server_rows
+from workshop.bench.runner import Target, _counted, _server_rows
 from workshop.testing.services import require
 
 
@@ -62,7 +62,8 @@ class LostConnection:
 def test_a_lost_connection_costs_the_run_its_statement_counts_only():
     target = Target("http://127.0.0.1:1", service_pids=lambda: {})
     before = {"services": {}, "machine": 0.0, "db": {"Questions": 1, "Com_select": 0}}
-    after = {"services": {}, "machine": 0.0, "db": _db_reading(target, LostConnection())}
+    lost = _counted(target, LostConnection().read, "database statements")
+    after = {"services": {}, "machine": 0.0, "db": lost}
 
     rows = _server_rows(0.5, before, after, wall=1.0, requests=100)
 

@@ -2,13 +2,13 @@
 
 import pytest
 
+from workshop.forms import hidden_field
 from workshop.load.shopmap import (
     ShopMap,
     cart_add_id,
     category_path,
     category_slugs,
     csrf_token,
-    form_field,
     product_cards,
     search_terms,
     shop_map_load,
@@ -88,9 +88,9 @@ def test_the_checkout_key_comes_from_its_hidden_field():
         f'<input type="hidden" name="checkout_key" value="{key}" id="id_checkout_key">'
     )
 
-    assert form_field(form, "checkout_key") == key
+    assert hidden_field(form, "checkout_key") == key
     with pytest.raises(ValueError, match="no quantity field"):
-        form_field(form, "quantity")
+        hidden_field(form, "quantity")
 
 
 def test_a_shop_map_survives_the_trip_through_its_file(tmp_path):

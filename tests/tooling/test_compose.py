@@ -113,7 +113,7 @@ def test_docker_compose_accepts_the_file_for_every_stage(stage, monkeypatch):
 
 # From stage 03: several app servers, `--scale app=N`, each held to a CPU share.
 
-SCALED = [s for s in STAGES if topology_load(s.path).of_kind("gunicorn")[0].service.numbered]
+SCALED = [s for s in STAGES if topology_load(s.path).service("app").numbered]
 RESOLVE_SINCE = (1, 27, 3)  # the first open-source nginx with `server … resolve`
 
 
@@ -126,7 +126,7 @@ def compose_service(output: str, name: str) -> str:
 def test_docker_compose_scales_the_app_servers_each_held_to_the_stage_cpu_share(stage, monkeypatch):
     """A stage of several app servers runs them under compose as in stack.toml: N
     replicas, each told how many there are and held to the same share of a CPU."""
-    share = topology_load(stage.path).of_kind("gunicorn")[0].service.options["cpu_share"]
+    share = topology_load(stage.path).service("app").options["cpu_share"]
     for name, value in {"STAGE": stage.name, "APP_SCALE": "3", "APP_CPUS": str(share)}.items():
         monkeypatch.setenv(name, value)
     command = [*compose_command(), "-f", str(COMPOSE_FILE), "config"]

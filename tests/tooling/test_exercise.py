@@ -12,11 +12,14 @@ from workshop.exercise.check import Case, StepResult
 from workshop.exercise.lesson import Step, lesson_load, stage_previous
 from workshop.exercise.progress import progress_line
 from workshop.exercise.scaffold import (
+    BEGIN,
+    END,
+    MARKER,
     changed_outside_the_exercise,
     lines_per_step,
     skeleton_text,
 )
-from workshop.exercise.stagediff import files_changed
+from workshop.exercise.stagediff import files_changed, folder_files
 from workshop.exercise.workfolder import PROGRESS_FILE, progress_load
 from workshop.stages import stage_get, stage_list, stage_resolve
 from workshop.testing.services import require
@@ -77,9 +80,11 @@ def test_the_scaffold_plus_the_answers_core_is_the_stage(exercise, capsys):
     every_step = {step.number for step in lesson.steps}
     for name in lesson.exercise["skeleton"]:
         stage_text = (stage_get(number).path / name).read_text()
-        answer = "".join(line for line in stage_text.splitlines(True) if "# exercise:" not in line)
-        assert skeleton_text(stage_text, keep=every_step) == answer, f"{name}: markers only"
-        assert (work / name).read_text() == skeleton_text(stage_text)
+        own = f"# exercise {number}:"
+        answer = "".join(line for line in stage_text.splitlines(True) if own not in line)
+        kept = skeleton_text(stage_text, stage=number, keep=every_step)
+        assert kept == answer, f"{name}: markers only"
+        assert (work / name).read_text() == skeleton_text(stage_text, stage=number)
         if name.endswith(".py"):
             compile((work / name).read_text(), name, "exec")  # the stand-ins keep it valid
 
@@ -303,3 +308,56 @@ def test_a_work_folder_runs_in_a_stack_of_its_own(work, capsys):
 
     assert copy.stage.path == work.resolve() and own.stage.path == stage_get(STAGE).path
     assert copy.run.path != own.run.path
+
+
+def _markers(stage) -> dict[str, list[str]]:
+    """Every marker line of the stage's files, by file."""
+    found = {}
+    for name in sorted(folder_files(stage.path)):
+        try:
+            lines = (stage.path / name).read_text().splitlines()
+        except UnicodeDecodeError:
+            continue
+        found[name] = [line for line in lines if MARKER.fullmatch(line)]
+    return {name: lines for name, lines in found.items() if lines}
+
+
+@pytest.mark.parametrize("stage", stage_list(), ids=lambda s: s.number)
+def test_every_exercise_marker_names_its_own_stage_or_one_it_was_carried_from(stage):
+    """A marker names the stage whose exercise it belongs to: this stage's, or an earlier
+    stage's whose file holds the same marker (a region carried forward). A marker of no
+    stage, or of a later one, would make a scaffold of the wrong step."""
+    stages = {s.number: s for s in stage_list()}
+    wrong = []
+    for name, lines in _markers(stage).items():
+        for line in lines:
+            marker = BEGIN.fullmatch(line) or END.fullmatch(line)
+            owner = marker["stage"] if marker else None
+            if owner == stage.number:
+                continue
+            source = stages.get(owner).path / name if owner in stages else None
+            carried = owner and owner < stage.number and source and source.exists()
+            if not (carried and line in source.read_text().splitlines()):
+                wrong.append(f"{name}: {line.strip()}")
+    assert wrong == []
+
+
+def test_a_scaffold_turns_only_its_own_stages_regions_into_todos():
+    text = (
+        "a = 1\n"
+        "# exercise 04: step 3: stage 04's region\n"
+        "b = 2\n"
+        "# exercise 04: end, stand-in: b = None\n"
+        "# exercise 05: step 1: stage 05's region\n"
+        "c = 3\n"
+        "# exercise 05: end, stand-in: c = None\n"
+    )
+
+    assert skeleton_text(text, stage="05") == (
+        "a = 1\n"
+        "# exercise 04: step 3: stage 04's region\n"
+        "b = 2\n"
+        "# exercise 04: end, stand-in: b = None\n"
+        "# TODO step 1: stage 05's region\n"
+        "c = None\n"
+    )

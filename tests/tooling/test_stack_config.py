@@ -7,17 +7,18 @@ import shutil
 import socket
 import subprocess
 import time
+from types import SimpleNamespace
 
 import psutil
 import pytest
 from supervisor.options import ServerOptions
 
 from workshop.load.shape import DEFAULT_PEAK
-from workshop.stack import Stack, StackError
+from workshop.stack import StackError
 from workshop.stack import programs as programs_module
 from workshop.stack.kinds import KINDS
 from workshop.stack.kinds.nginx import MAIN_TEMPLATE
-from workshop.stack.ports import port_derive, port_is_free
+from workshop.stack.ports import BACKING_OFFSET, port_is_free, ports_plan
 from workshop.stack.processes import process_alive
 from workshop.stack.programs import program_find
 from workshop.stack.runfolder import socket_path
@@ -25,18 +26,9 @@ from workshop.stack.templating import PLACEHOLDER, render
 from workshop.stack.topology import Service, topology_load
 from workshop.stages import stage_list
 from workshop.testing.services import require
+from workshop.testing.stack import stack_on_paper
 
 STAGES = stage_list()
-
-
-def stack_on_paper(stage, tmp_path) -> Stack:
-    """A stack whose ports are assigned but which never starts."""
-    stack = Stack.for_stage(stage, port=8000, run_dir=tmp_path / "stack", quiet=True)
-    stack.ports = {kind.name: 18000 + n for n, kind in enumerate(stack.kinds)}
-    stack.ports["web"] = 8000
-    for kind in stack.kinds:
-        kind.dir.mkdir(parents=True)
-    return stack
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
@@ -174,14 +166,35 @@ def test_a_missing_program_names_its_debian_package_and_homebrew_formula(monkeyp
     )
 
 
-def test_a_listening_port_is_not_free_and_derived_ports_step_aside():
+def _kind_on_paper(name: str, program: str, offset: int | None):
+    return SimpleNamespace(name=name, instance=SimpleNamespace(kind=program), port_offset=offset)
+
+
+def test_a_listening_port_is_not_free_and_planned_ports_step_aside():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         port = sock.getsockname()[1]
+        web_port = port - BACKING_OFFSET - 5
+        kinds = [_kind_on_paper("web", "nginx", None), _kind_on_paper("app", "gunicorn", 5)]
 
         assert not port_is_free(port)
-        assert port_derive(port - 10000 - 5, 5) != port
+        ports = ports_plan(web_port, kinds)
+        assert ports["web"] == web_port and ports["app"] != port
+
+
+def test_instances_of_one_program_take_consecutive_places_and_given_ports_stay():
+    """`up` and `workshop scale` share one allocator: app1, app2… (or db, replica1…) sit
+    side by side above the web port, and a scale keeps the ports the running ones have."""
+    web_port = 20000 + os.getpid() % 10000
+    kinds = [_kind_on_paper(f"app{n}", "gunicorn", 1) for n in (1, 2, 3)]
+    base = web_port + BACKING_OFFSET + 1
+    planned = ports_plan(web_port, kinds, given={"app1": 1234})
+
+    assert planned["app1"] == 1234
+    for place, name in ((1, "app2"), (2, "app3")):  # at its place, unless that is taken
+        assert planned[name] == base + place or not port_is_free(base + place)
+    assert len(set(planned.values())) == 3
 
 
 def test_a_zombie_counts_as_gone():

@@ -11,19 +11,9 @@ from workshop.stack.kinds.mariadb import MariaDB
 from workshop.stack.kinds.replication import ReplicaStatus, gtid_behind
 from workshop.stack.topology import topology_load
 from workshop.stages import stage_get
+from workshop.testing.stack import stack_on_paper
 
 STAGE_05 = stage_get("05")
-
-
-def stack_on_paper(tmp_path, stage=STAGE_05) -> Stack:
-    """Ports assigned, folders made, each server's data directory there already (so
-    prepare() writes my.cnf and installs nothing); nothing starts."""
-    stack = Stack.for_stage(stage, port=8000, run_dir=tmp_path / "stack", quiet=True)
-    stack.ports = {kind.name: 18000 + n for n, kind in enumerate(stack.kinds)}
-    stack.ports["web"] = 8000
-    for kind in stack.kinds:
-        kind.dir.mkdir(parents=True)
-    return stack
 
 
 def my_cnf(stack, name: str) -> dict[str, str]:
@@ -49,7 +39,7 @@ def test_stage_05_runs_a_primary_and_two_replicas_of_it():
 
 
 def test_the_primary_writes_a_gtid_binary_log_by_row_as_server_1(tmp_path):
-    config = my_cnf(stack_on_paper(tmp_path), "db")
+    config = my_cnf(stack_on_paper(STAGE_05, tmp_path), "db")
 
     assert config["server_id"] == "1"
     assert config["log_bin"] and config["binlog_format"] == "ROW"
@@ -58,7 +48,7 @@ def test_the_primary_writes_a_gtid_binary_log_by_row_as_server_1(tmp_path):
 
 
 def test_each_replica_is_read_only_with_a_server_id_of_its_own(tmp_path):
-    stack = stack_on_paper(tmp_path)
+    stack = stack_on_paper(STAGE_05, tmp_path)
     configs = {name: my_cnf(stack, name) for name in ("db", "replica1", "replica2")}
 
     assert [configs[name]["server_id"] for name in configs] == ["1", "2", "3"]
@@ -68,7 +58,7 @@ def test_each_replica_is_read_only_with_a_server_id_of_its_own(tmp_path):
 
 
 def test_stages_before_05_keep_one_role_less_server_without_a_binary_log(tmp_path):
-    stack = stack_on_paper(tmp_path, stage_get("04"))
+    stack = stack_on_paper(stage_get("04"), tmp_path)
     config = my_cnf(stack, "db")
 
     assert "log_bin" not in config and "server_id" not in config
@@ -77,7 +67,7 @@ def test_stages_before_05_keep_one_role_less_server_without_a_binary_log(tmp_pat
 
 
 def test_the_app_connects_to_the_primary_and_each_replica_as_the_shop_account(tmp_path):
-    stack = stack_on_paper(tmp_path)
+    stack = stack_on_paper(STAGE_05, tmp_path)
     password = stack.run.password("shop")
     env = stack.env()
 
@@ -89,9 +79,9 @@ def test_the_app_connects_to_the_primary_and_each_replica_as_the_shop_account(tm
 
 
 def test_account_passwords_are_made_once_per_run_folder_and_kept(tmp_path):
-    first = stack_on_paper(tmp_path)
+    first = stack_on_paper(STAGE_05, tmp_path)
     again = Stack.for_stage(STAGE_05, run_dir=tmp_path / "stack", quiet=True)
-    other = stack_on_paper(tmp_path / "other")
+    other = stack_on_paper(STAGE_05, tmp_path / "other")
 
     assert first.run.password("shop") == again.run.password("shop")
     assert first.run.password("shop") != first.run.password("repl")
@@ -101,14 +91,14 @@ def test_account_passwords_are_made_once_per_run_folder_and_kept(tmp_path):
 def test_the_replicas_start_after_the_primary_and_stop_before_it(tmp_path):
     """Each priority group is healthy before the next starts (a replica copies the
     primary's data as it starts); supervisord stops the highest priority first."""
-    stack = stack_on_paper(tmp_path)
+    stack = stack_on_paper(STAGE_05, tmp_path)
     priority = {kind.name: kind.priority for kind in stack.kinds}
 
     assert priority["db"] < priority["replica1"] == priority["replica2"] < priority["app1"]
 
 
 def test_a_replica_needs_the_client_programs_that_copy_the_primary(tmp_path):
-    stack = stack_on_paper(tmp_path)
+    stack = stack_on_paper(STAGE_05, tmp_path)
 
     assert {"mariadb", "mariadb-dump"} <= set(stack.kind_of("replica1").programs)
     assert "mariadb-dump" not in stack.kind_of("db").programs
@@ -118,7 +108,7 @@ def write_topology(tmp_path, text: str) -> Stack:
     stage = STAGE_05.__class__(number="99", name="99_odd", path=tmp_path / "stage")
     (stage.path / "deploy").mkdir(parents=True)
     (stage.path / "deploy" / "stack.toml").write_text(text)
-    return stack_on_paper(tmp_path, stage)
+    return stack_on_paper(stage, tmp_path)
 
 
 A_REPLICA = '[replica]\nkind = "mariadb"\nrole = "replica"\n'

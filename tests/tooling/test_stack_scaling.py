@@ -20,9 +20,9 @@ from workshop.stack.cgroups import CpuGroups, join_command
 from workshop.stack.ports import HOST, port_is_listening, port_pick_free
 from workshop.stack.processes import process_tree
 from workshop.stack.programs import program_find
-from workshop.stack.testing import Load
 from workshop.stack.topology import Service, Topology
 from workshop.stages import Stage
+from workshop.testing.load import Load
 from workshop.testing.services import require
 
 SITE = """\
@@ -94,7 +94,7 @@ def stack(tmp_path, monkeypatch):
 
 
 def apps(stack) -> list:
-    return [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
+    return stack.apps()
 
 
 def get(port: int) -> tuple[int, str]:
@@ -119,10 +119,10 @@ def wait_until(condition, timeout: float) -> bool:
 def test_a_scaled_service_numbers_its_instances_from_one():
     topology = Topology((Service("app", "gunicorn", 1), Service("web", "nginx")))
 
-    assert [i.name for i in topology.with_count("gunicorn", 3).instances()] == [
+    assert [i.name for i in topology.with_count("app", 3).instances()] == [
         "app1", "app2", "app3", "web",
     ]  # fmt: skip
-    assert [i.name for i in topology.with_count("gunicorn", 1).of_kind("gunicorn")] == ["app1"]
+    assert [i.name for i in topology.with_count("app", 1).instances_of("app")] == ["app1"]
 
 
 def test_each_app_server_gets_the_count_and_a_local_folder_of_its_own(tmp_path):
@@ -240,7 +240,7 @@ def test_scaling_up_and_down_under_load_fails_no_request(stack):
     assert [app.name for app in apps(stack)] == ["app1"]
     assert "server 127.0.0.1:" in (stack.kind_of("web").dir / "site.conf").read_text()
     assert [port for port in ports if port_is_listening(port)] == []
-    assert stack.run.state()["app_servers"] == 1
+    assert stack.run.state().app_servers == 1
     # Each server was told the count when it started: app1 ran with two.
     assert get(stack.web_port) == (200, f"2 servers; {apps(stack)[0].local_dir}")
 

@@ -3,8 +3,9 @@ with every hidden input the page gave them, as a browser sends them."""
 
 import pytest
 
-from workshop.stack import testing
-from workshop.stack.testing import form_hidden_inputs, run_dir_claim
+from workshop.forms import form_hidden_inputs
+from workshop.testing import stack as testing
+from workshop.testing.stack import run_dir_claim
 
 PAGE = """
 <header><form action="/accounts/logout/" method="post">

@@ -229,7 +229,7 @@ class _AppLogs:
     """What the app servers write to their logs from now on."""
 
     def __init__(self, stack):
-        apps = [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
+        apps = stack.apps()
         self.sizes = {app.output_log: _size(app.output_log) for app in apps}
 
     def since(self) -> str:
@@ -263,6 +263,6 @@ def _deaths(stack) -> int:
 
 def _workers(stack) -> int:
     """Every app server's worker processes (their masters not counted)."""
-    apps = [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
+    apps = stack.apps()
     processes = stack.service_pids().get("app", [])
     return max(0, len(processes) - len(apps))

@@ -141,18 +141,24 @@ def plot_drill(drill, *, title: str):
     latency.plot(history["t"], history["p95_ms"] / 1000, color="#dd8452", label="p95 (recent)")
     latency.set_ylabel("p95, last 3 s (s)")
     latency.set_xlabel("seconds into the drill")
-    for _, mark in drill.marks.iterrows():
-        for ax in (rates, latency):
-            ax.axvspan(
-                mark["start"], max(mark["end"], mark["start"] + 0.3), color="#ccb974", alpha=0.5
-            )
-        rates.annotate(
-            mark["label"], (mark["start"], 1), xycoords=("data", "axes fraction"),
-            xytext=(2, -12), textcoords="offset points", fontsize="small", rotation=90, va="top",
-        )  # fmt: skip
+    _drill_marks(drill.marks, (rates, latency))
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _drill_marks(marks: pd.DataFrame, axes) -> None:
+    """Each moment of the drill (a kill, a restart) as a band on every panel, named on
+    the first: a moment shorter than 0.3 s still shows."""
+    for _, mark in marks.iterrows():
+        for ax in axes:
+            ax.axvspan(
+                mark["start"], max(mark["end"], mark["start"] + 0.3), color="#ccb974", alpha=0.5
+            )
+        axes[0].annotate(
+            mark["label"], (mark["start"], 1), xycoords=("data", "axes fraction"),
+            xytext=(2, -12), textcoords="offset points", fontsize="small", rotation=90, va="top",
+        )  # fmt: skip
 
 
 def plot_ratios(ratios: pd.DataFrame, *, title: str, ax=None, xlabel="ratio to stage 01"):
@@ -212,14 +218,7 @@ def plot_failover(drill, *, title: str):
     reads.set_ylabel("SELECTs/s per server")
     reads.set_xlabel("seconds into the drill")
     reads.legend(loc="upper left", fontsize="small")
-    for _, mark in drill.marks.iterrows():
-        for ax in (rates, latency, reads):
-            end = max(mark["end"], mark["start"] + 0.3)
-            ax.axvspan(mark["start"], end, color="#ccb974", alpha=0.5)
-        rates.annotate(
-            mark["label"], (mark["start"], 1), xycoords=("data", "axes fraction"),
-            xytext=(2, -12), textcoords="offset points", fontsize="small", rotation=90, va="top",
-        )  # fmt: skip
+    _drill_marks(drill.marks, (rates, latency, reads))
     fig.suptitle(title)
     fig.tight_layout()
     return fig

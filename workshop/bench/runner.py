@@ -104,7 +104,7 @@ def target_for(stage, url: str | None, *, stack=None, quiet: bool, servers: int 
 
 def _stack_target(stage, stack) -> Target:
     database_url = stack.env().get("DATABASE_URL")
-    apps = [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
+    apps = stack.apps()
     target = Target(stack.url, stack.service_pids, database_url, warm_up=_warm_up_for(stage, stack))
     target.app_servers = len(apps)
     if stack.env().get("DATABASE_URL", "").startswith("mysql"):
@@ -274,17 +274,6 @@ def _stale_read_rows(stats: pd.DataFrame, prefix) -> list[dict]:
     )
 
 
-def _servers_reading(target: Target) -> dict | None:
-    """Each database server's counters; None (and a note) if they cannot be read."""
-    if target.server_counts is None:
-        return None
-    try:
-        return target.server_counts()
-    except Exception as error:  # MySQLdb's errors; the driver is an optional extra
-        target.notes.append(f"SELECTs per server not counted for a run: {error}")
-        return None
-
-
 def _server_counts(stack) -> dict:
     """Each MariaDB server's counters (stage 05: the primary and each replica), by name."""
     from workshop.stack.databases import statement_counts
@@ -307,20 +296,21 @@ def _readings(target: Target, counter) -> dict | None:
     return {
         "services": cpu.cpu_snapshot(target.service_pids()),
         "machine": cpu.machine_busy_seconds(),
-        "db": _db_reading(target, counter),
-        "servers": _servers_reading(target),
+        "db": _counted(target, counter and counter.read, "database statements"),
+        "servers": _counted(target, target.server_counts, "SELECTs per server"),
     }
 
 
-def _db_reading(target: Target, counter) -> dict | None:
-    """The database's counters; None (and a note) if they cannot be read: a lost
-    connection costs the run its statement counts, not its other figures."""
-    if counter is None:
+def _counted(target: Target, read, what: str) -> dict | None:
+    """``read()``, the database's counters; None (and a note) if there is nothing to read
+    or it cannot be read: a lost connection costs the run those counts, not its other
+    figures."""
+    if read is None:
         return None
     try:
-        return counter.read()
+        return read()
     except Exception as error:  # MySQLdb's errors; the driver is an optional extra
-        target.notes.append(f"database statements not counted for a run: {error}")
+        target.notes.append(f"{what} not counted for a run: {error}")
         return None
 
 

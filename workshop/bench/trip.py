@@ -15,7 +15,8 @@ import time
 
 import pandas as pd
 
-from workshop.load.shopmap import ORDERS, SESSION, csrf_token, form_field
+from workshop.forms import hidden_field
+from workshop.load.shopmap import ORDERS, SESSION, csrf_token
 
 from .warmup import manage_py
 
@@ -86,7 +87,7 @@ def _trip(costs, client, *, bought: tuple[str, int], seen: str, customer: str) -
     visit(client, LOGIN, "/accounts/login/", fields, expect=302)
     form = visit(client, "GET /checkout/", "/checkout/").content.decode()
     fields = {"csrfmiddlewaretoken": csrf_token(form)}
-    fields["checkout_key"] = form_field(form, "checkout_key")
+    fields["checkout_key"] = hidden_field(form, "checkout_key")
     order = visit(client, "POST /checkout/", "/checkout/", fields, expect=302)
     visit(client, "GET /orders/[id]/", order["Location"])
     visit(client, f"GET {ORDERS}", ORDERS)

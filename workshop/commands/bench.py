@@ -54,17 +54,13 @@ def register(subparsers):
 def bench_command(args):
     from workshop.bench.runner import bench
     from workshop.bench.summary import summary_text
-    from workshop.stack import StackError
 
     stage = stage_resolve(args.stage, args.path)
-    try:
-        result = bench(
-            stage, choice=args.profile, users=args.users, seconds=args.seconds, url=args.url,
-            servers=args.servers,
-        )  # fmt: skip
-    except StackError as error:  # one line for the person at the terminal
-        print(f"workshop bench: {error}", file=sys.stderr)
-        return 1
+    # A StackError reaches cli.main, which prints it as one line.
+    result = bench(
+        stage, choice=args.profile, users=args.users, seconds=args.seconds, url=args.url,
+        servers=args.servers,
+    )  # fmt: skip
     print()
     print(summary_text(result))
 

@@ -14,6 +14,7 @@ from workshop.exercise.stagediff import diff_lines, files_changed
 from workshop.exercise.workfolder import (
     PROGRESS_FILE,
     exercise_start,
+    progress_checked,
     progress_of,
     progress_save,
     work_path,
@@ -109,10 +110,7 @@ def check_command(args):
     results = lesson_check(
         lesson, folder, pytest_args=pytest_args, steps=args.step, echo=args.verbose
     )
-    passed = {r.step.number for r in results if r.passed}
-    ran = {r.step.number for r in results}
-    progress.steps_passed = sorted(passed | (set(progress.steps_passed) - ran))
-    progress.checked = True
+    progress_checked(progress, results)
     if not folder.is_relative_to(STAGES_DIR):  # a stage's own folder keeps no progress
         progress_save(folder, progress)
     return check_report(stage, lesson, results, progress, verbose=args.verbose)

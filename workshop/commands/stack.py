@@ -69,7 +69,7 @@ def _stacks(number, path=None):
 
 def down_command(args):
     for stack in _stacks(args.stage, args.path):
-        if args.stage or args.path or stack.run.state().get("pids"):
+        if args.stage or args.path or stack.run.state().pids:
             stack.down()
         if args.reset:
             shutil.rmtree(stack.run.path, ignore_errors=True)

@@ -4,25 +4,29 @@ drift from it.
 
 lesson.toml's [exercise] names the files: ``given`` ones are copied whole (plumbing, to
 read and run), ``remove`` ones (of the stage before) are left out, and ``skeleton`` ones
-are copied with each marked region replaced by a TODO that names its step. In the
-stage's file, a region reads:
+are copied with each marked region of the stage's own exercise replaced by a TODO that
+names its step. In the stage's file, a region of stage 02's exercise reads:
 
     def product_pages(product):
         \"\"\"Its own page, …\"\"\"
-        # exercise: step 3: the pages that show a product
+        # exercise 02: step 3: the pages that show a product
         return {reverse("home"), …}
-        # exercise: end, stand-in: return set()
+        # exercise 02: end, stand-in: return set()
 
 and the scaffold gets ``# TODO step 3: the pages that show a product`` and the stand-in
 (``return set()``), which keeps the file valid until the learner writes the region.
-Everything else of the lesson stays as in the stage before; the brief becomes README.md.
+Each marker names its stage, so a region that later stages carry (stage 05's copy of
+stage 04's views) stays code there, not a TODO of the wrong exercise. Everything else of
+the lesson stays as in the stage before; the brief becomes README.md.
 
     python -m workshop.exercise.scaffold 02     the lines a learner writes, per step
 """
 
+import difflib
 import re
 import shutil
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -30,18 +34,29 @@ from workshop.stages import stage_get
 
 from .drift import STAGE_DESCRIPTION
 from .lesson import ExerciseError, Lesson, lesson_load, stage_previous
-from .stagediff import files_changed
+from .stagediff import GENERATED, files_changed
 
-BEGIN = re.compile(r"(?P<indent>[ \t]*)# exercise: step (?P<step>\d+): (?P<todo>.+)")
-END = re.compile(r"[ \t]*# exercise: end(?:, stand-in: (?P<stand_in>.+))?")
+BEGIN = re.compile(
+    r"(?P<indent>[ \t]*)# exercise (?P<stage>\d\d): step (?P<step>\d+): (?P<todo>.+)"
+)
+END = re.compile(r"[ \t]*# exercise (?P<stage>\d\d): end(?:, stand-in: (?P<stand_in>.+))?")
+# Any marker at all, well formed or not: what the tooling test holds to the two above.
+MARKER = re.compile(r"[ \t]*# exercise\b.*")
 
 
-def skeleton_text(text: str, *, source: str = "file", keep=()) -> str:
-    """``text`` with each marked region replaced by its TODO and stand-in; the regions of
-    the steps in ``keep`` stay as written (without their markers): the work half done."""
+def _marker(pattern: re.Pattern, line: str, stage: str):
+    """The marker of ``stage``'s exercise on ``line``; None for any other line."""
+    match = pattern.fullmatch(line.rstrip("\n"))
+    return match if match and match["stage"] == stage else None
+
+
+def skeleton_text(text: str, *, stage: str, source: str = "file", keep=()) -> str:
+    """``text`` with each marked region of ``stage``'s exercise replaced by its TODO and
+    stand-in; the regions of the steps in ``keep`` stay as written (without their
+    markers): the work half done. Regions of other stages stay as they are."""
     out, region = [], None
     for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        begin, end = BEGIN.fullmatch(line.rstrip("\n")), END.fullmatch(line.rstrip("\n"))
+        begin, end = _marker(BEGIN, line, stage), _marker(END, line, stage)
         if begin:
             if region:
                 raise ExerciseError(f"{source}:{number}: a region begins inside another")
@@ -50,24 +65,25 @@ def skeleton_text(text: str, *, source: str = "file", keep=()) -> str:
                 out.append(f"{begin['indent']}# TODO step {begin['step']}: {begin['todo']}\n")
         elif end:
             if not region:
-                raise ExerciseError(f"{source}:{number}: '# exercise: end' without a begin")
+                raise ExerciseError(f"{source}:{number}: '# exercise {stage}: end' without a begin")
             if end["stand_in"] and int(region["step"]) not in keep:
                 out.append(f"{region['indent']}{end['stand_in']}\n")
             region = None
         elif region is None or int(region["step"]) in keep:
             out.append(line)
     if region:
-        raise ExerciseError(f"{source}: a region is never closed by '# exercise: end'")
+        raise ExerciseError(f"{source}: a region is never closed by '# exercise {stage}: end'")
     return "".join(out)
 
 
-def core_lines(text: str) -> Counter:
-    """The lines a learner writes in a skeleton file, per step (blank lines not counted)."""
+def core_lines(text: str, *, stage: str) -> Counter:
+    """The lines a learner writes in a skeleton file, per step of ``stage``'s exercise
+    (blank lines not counted)."""
     counts, step = Counter(), None
     for line in text.splitlines():
-        if begin := BEGIN.fullmatch(line):
+        if begin := _marker(BEGIN, line, stage):
             step = int(begin["step"])
-        elif END.fullmatch(line):
+        elif _marker(END, line, stage):
             step = None
         elif step is not None and line.strip():
             counts[step] += 1
@@ -77,8 +93,6 @@ def core_lines(text: str) -> Counter:
 def scaffold_write(lesson: Lesson, target: Path) -> None:
     """The stage before, with the given files, the skeletons and the brief on top."""
     stage, previous = lesson.stage, stage_previous(lesson.stage)
-    from .workfolder import GENERATED
-
     shutil.copytree(previous.path, target, ignore=shutil.ignore_patterns(*GENERATED))
     # The stage before's README, lesson.toml and brief describe a finished stage, not this
     # work (the brief below becomes the README).
@@ -95,7 +109,7 @@ def scaffold_write(lesson: Lesson, target: Path) -> None:
     for name in exercise.get("skeleton", ()):
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         text = (stage.path / name).read_text()
-        (target / name).write_text(skeleton_text(text, source=name))
+        (target / name).write_text(skeleton_text(text, stage=stage.number, source=name))
     if "brief" in exercise:
         shutil.copyfile(stage.path / exercise["brief"], target / "README.md")
 
@@ -105,7 +119,7 @@ def lines_per_step(lesson: Lesson, scaffold: Path) -> Counter:
     from the scaffold in the files the lesson lists under [exercise] write."""
     counts = Counter()
     for name in lesson.exercise.get("skeleton", ()):
-        counts.update(core_lines((lesson.stage.path / name).read_text()))
+        counts.update(core_lines((lesson.stage.path / name).read_text(), stage=lesson.stage.number))
     for step, names in lesson.exercise.get("write", {}).items():
         for name in names:
             counts[int(step)] += _lines_differing(scaffold / name, lesson.stage.path / name)
@@ -113,8 +127,6 @@ def lines_per_step(lesson: Lesson, scaffold: Path) -> Counter:
 
 
 def _lines_differing(old: Path, new: Path) -> int:
-    import difflib
-
     a = old.read_text().splitlines() if old.exists() else []
     diff = difflib.unified_diff(a, new.read_text().splitlines(), lineterm="", n=0)
     return sum(
@@ -140,8 +152,6 @@ def changed_outside_the_exercise(lesson: Lesson, scaffold: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    import tempfile
-
     lesson = lesson_load(stage_get(sys.argv[1]))
     with tempfile.TemporaryDirectory() as tmp:
         scaffold_write(lesson, Path(tmp) / "work")

@@ -1,15 +1,18 @@
 """What differs between two stage folders (or a stage and a learner's copy): the files,
 and the unified diff of each. Generated files (var/, caches) are never compared, nor the
-exercise's marker lines (`# exercise: step N: …`, workshop/exercise/scaffold.py)."""
+exercise's marker lines (`# exercise NN: step N: …`, workshop/exercise/scaffold.py)."""
 
 import difflib
 import fnmatch
 import re
 from pathlib import Path
 
-from .workfolder import GENERATED
+# The learner's progress, kept in their work folder (workfolder.py).
+PROGRESS_FILE = ".workshop-progress.json"
+# Neither copied nor compared: what a stage writes as it runs, caches, the progress.
+GENERATED = ("var", "__pycache__", "*.pyc", ".pytest_cache", PROGRESS_FILE)
 
-MARKER = re.compile(rb"^[ \t]*# exercise: (?:step \d+: .*|end.*)\n?", re.MULTILINE)
+MARKER = re.compile(rb"^[ \t]*# exercise \d\d: (?:step \d+: .*|end.*)\n?", re.MULTILINE)
 
 
 def _generated(relative: Path) -> bool:

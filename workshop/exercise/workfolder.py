@@ -2,19 +2,15 @@
 learner turns into this stage, and their progress (.workshop-progress.json) in it."""
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from workshop import ROOT
-from workshop.stages import Stage
+from workshop.stages import Stage, work_root
 
-from .lesson import ExerciseError, stage_previous
-
-WORK_ROOT_VAR = "WORKSHOP_WORK_DIR"  # where work folders go; tests point it elsewhere
-PROGRESS_FILE = ".workshop-progress.json"
-# Neither copied nor compared: what a stage writes as it runs, caches, the progress.
-GENERATED = ("var", "__pycache__", "*.pyc", ".pytest_cache", PROGRESS_FILE)
+from .lesson import ExerciseError, lesson_load, stage_previous
+from .scaffold import scaffold_write
+from .stagediff import PROGRESS_FILE
 
 
 @dataclass
@@ -23,10 +19,6 @@ class Progress:
     hints_shown: dict[str, int] = field(default_factory=dict)  # step number → hints seen
     steps_passed: list[int] = field(default_factory=list)  # at the last check
     checked: bool = False  # whether `workshop check` ran at all
-
-
-def work_root() -> Path:
-    return Path(os.environ.get(WORK_ROOT_VAR) or ROOT / "work")
 
 
 def work_path(stage: Stage) -> Path:
@@ -46,9 +38,6 @@ def exercise_start(stage: Stage, *, path: Path | None = None) -> Path:
     target = path or work_path(stage)
     if target.exists():
         raise ExerciseError(f"{target} exists already, with your work in it; delete it to restart.")
-    from .lesson import lesson_load
-    from .scaffold import scaffold_write
-
     scaffold_write(lesson_load(stage), target)
     progress_save(target, Progress(stage=stage.name))
     return target
@@ -72,3 +61,13 @@ def progress_of(stage: Stage, folder: Path) -> Progress:
             f"no work folder at {folder}: `workshop start {stage.number}` makes one."
         )
     return progress_load(folder) or Progress(stage=stage.name)
+
+
+def progress_checked(progress: Progress, results) -> Progress:
+    """The progress after a check: each step that ran counts as it did now; a step left
+    out (check --step N) keeps what the last check found."""
+    passed = {r.step.number for r in results if r.passed}
+    ran = {r.step.number for r in results}
+    progress.steps_passed = sorted(passed | (set(progress.steps_passed) - ran))
+    progress.checked = True
+    return progress

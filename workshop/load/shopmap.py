@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from http.cookiejar import CookieJar
 
 from workshop.catalogue.seed import DEMO_CUSTOMERS, DEMO_PASSWORD
+from workshop.forms import hidden_field
 
 SHOP_MAP_ENV = "WORKSHOP_SHOP_MAP"
 PAGES_PER_CATEGORY = 2  # about a thousand products: variety for the cache, few requests
@@ -97,16 +98,8 @@ def order_listed(html: str, order_url: str) -> bool:
     return f'href="{path}"' in html
 
 
-def form_field(html: str, name: str) -> str:
-    """The value of the page's hidden input ``name``, which a browser posts with the form."""
-    match = re.search(rf'name="{re.escape(name)}" value="([^"]+)"', html)
-    if not match:
-        raise ValueError(f"no {name} field in the page")
-    return match.group(1)
-
-
 def csrf_token(html: str) -> str:
-    return form_field(html, "csrfmiddlewaretoken")
+    return hidden_field(html, "csrfmiddlewaretoken")
 
 
 def shop_discover(base_url: str) -> ShopMap:

@@ -16,12 +16,12 @@ from locust import FastHttpUser, between, task
 from locust.exception import RescheduleTask
 
 from workshop.catalogue.seed import DEMO_CUSTOMERS, DEMO_PASSWORD
+from workshop.forms import hidden_field
 from workshop.load import browsing
 from workshop.load.shopmap import (
     ORDERS,
     STALE_READ,
     csrf_token,
-    form_field,
     order_listed,
     shop_for,
 )
@@ -77,7 +77,7 @@ class Shopper(FastHttpUser):
         self.wait()
         # The page's one-time key: the shop places one order per key, as for a double click.
         fields = {"csrfmiddlewaretoken": csrf_token(form)}
-        fields["checkout_key"] = form_field(form, "checkout_key")
+        fields["checkout_key"] = hidden_field(form, "checkout_key")
         with self.client.post(
             "/checkout/", data=fields, name="/checkout/", allow_redirects=False, catch_response=True
         ) as response:

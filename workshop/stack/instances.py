@@ -11,19 +11,9 @@ from .processes import process_identity, process_tree, processes_signal, process
 from .starting import not_running, services_start
 
 
-def _kind(stack, name: str):
-    kind = next((k for k in stack.kinds if k.name == name), None)
-    if kind is None:
-        names = ", ".join(k.name for k in stack.kinds)
-        raise StackError(
-            f"no instance {name!r} in stage {stack.stage.number}: choose one of {names}"
-        )
-    return kind
-
-
 def instance_pid(stack, name: str) -> int | None:
     """The pid supervisord runs the instance as; None when it does not run."""
-    _kind(stack, name)
+    stack.kind_of(name)  # a StackError naming the choices
     info = stack.supervisor.processes().get(name, {})
     if info.get("statename") != "RUNNING":
         return None
@@ -32,7 +22,7 @@ def instance_pid(stack, name: str) -> int | None:
 
 def instance_stop(stack, name: str) -> None:
     """Stop it as `down` would: its stop signal, then wait (a clean shutdown)."""
-    _kind(stack, name)
+    stack.kind_of(name)  # a StackError naming the choices
     stack.supervisor.stop_program(name)
 
 
@@ -58,7 +48,7 @@ def instance_kill(stack, name: str) -> int:
 def instance_start(stack, name: str) -> None:
     """Start an instance that is not running and return once it answers (and, for a
     replica, replicates again)."""
-    kind = _kind(stack, name)
+    kind = stack.kind_of(name)
     with stack.run.lock():
         if not stack.supervisor.is_running():
             raise StackError(

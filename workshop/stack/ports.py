@@ -2,8 +2,11 @@
 
 import socket
 import time
+from collections import Counter
 
 import psutil
+
+from .errors import StackError
 
 HOST = "127.0.0.1"
 # The backing services (app servers, cache, databases) sit at a fixed distance above
@@ -37,12 +40,33 @@ def port_pick_free() -> int:
         return sock.getsockname()[1]
 
 
-def port_derive(web_port: int, offset: int) -> int:
-    """The preferred port of a backing service, or a free one when that is taken."""
-    port = web_port + BACKING_OFFSET + offset
-    if port < 65536 and port_is_free(port):
-        return port
-    return port_pick_free()
+def ports_plan(web_port: int, kinds, given: dict[str, int] | None = None) -> dict[str, int]:
+    """The one port allocator, for `up` and `workshop scale` alike: ``given`` ports kept;
+    the web port for the web server; each backing service at its place above the web
+    port (the instances of one program, app1, app2… or db, replica1…, on consecutive
+    ports), or a free port when that place is taken by anything, this stack included."""
+    ports, placed = dict(given or {}), Counter()
+    for kind in kinds:
+        place = placed[kind.instance.kind]
+        placed[kind.instance.kind] += 1
+        if kind.name in ports:
+            continue
+        if kind.port_offset is None:
+            ports[kind.name] = web_port
+            continue
+        port = web_port + BACKING_OFFSET + kind.port_offset + place
+        while port > 65535 or port in ports.values() or not port_is_free(port):
+            port = port_pick_free()
+        ports[kind.name] = port
+    return ports
+
+
+def web_port_check(port: int, stage_number: str) -> None:
+    if not port_is_free(port):
+        raise StackError(
+            f"port {port} is taken by {port_owner(port)}; "
+            f"choose another: workshop up {stage_number} --port 8080"
+        )
 
 
 def ports_wait_closed(ports, timeout: float) -> list[int]:

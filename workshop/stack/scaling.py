@@ -6,9 +6,10 @@ leaving server with SIGTERM, gunicorn's graceful shutdown. No request fails eith
 The count is kept in the run folder's state (status shows each server) until down."""
 
 from .errors import StackError
-from .ports import BACKING_OFFSET, port_is_free, port_pick_free
+from .ports import ports_plan
 from .processes import process_identity, processes_wait_gone
 from .starting import not_running, services_start
+from .topology import APP
 
 # Every app server takes a port between the web port's and memcached's (ports.py), and
 # on one machine each costs its workers' memory: more than this is a mistake.
@@ -27,7 +28,7 @@ def servers_check(servers: int, *, stage_number: str) -> None:
 def stack_scale(stack, servers: int) -> None:
     number = stack.stage.number
     servers_check(servers, stage_number=number)
-    service = next((s for s in stack.topology.services if s.kind == "gunicorn"), None)
+    service = stack.topology.service(APP)
     if service is None or not service.numbered:
         raise StackError(
             f"stage {number} runs one app server (its deploy/stack.toml has no count above 1): "
@@ -36,7 +37,7 @@ def stack_scale(stack, servers: int) -> None:
     web = next(kind for kind in stack.kinds if kind.instance.kind == "nginx")
     if not stack.supervisor.is_running() or not_running(stack, [web]):
         raise StackError(f"stage {number} is not up: workshop up {number}")
-    current = len(_apps(stack))
+    current = len(stack.apps())
     if servers > current:
         _scale_up(stack, servers, web=web)
     elif servers < current:
@@ -45,25 +46,20 @@ def stack_scale(stack, servers: int) -> None:
     stack.say(f"{servers} app servers behind nginx at {stack.url}")
 
 
-def _apps(stack) -> list:
-    return [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
-
-
 def _recount(stack, servers: int) -> None:
     stack.app_servers = servers  # a count asked for at up (a bench's) holds no longer
     stack.run.state_update(app_servers=servers)
     stack.topology_apply()
-    for app in _apps(stack):
+    for app in stack.apps():
         app.prepare()  # its folders and CPU group: the config written next names them
 
 
 def _scale_up(stack, servers: int, *, web) -> None:
-    running = len(_apps(stack))
+    running = len(stack.apps())
     _recount(stack, servers)
-    joining = _apps(stack)[running:]
+    joining = stack.apps()[running:]
     try:
-        for kind in joining:
-            stack.ports[kind.name] = _port_for(stack, kind)
+        stack.ports = ports_plan(stack.web_port, stack.kinds, given=stack.ports)
         stack.run.state_update(ports=stack.ports)
         stack.supervisor.write_config(stack.stage.name, stack.kinds)
         for kind in joining:
@@ -78,7 +74,7 @@ def _scale_up(stack, servers: int, *, web) -> None:
 
 
 def _scale_down(stack, servers: int, *, web) -> None:
-    leaving = [kind for kind in _apps(stack) if kind.instance.number > servers]
+    leaving = [kind for kind in stack.apps() if kind.instance.number > servers]
     _recount(stack, servers)
     stack.supervisor.write_config(stack.stage.name, stack.kinds)
     old_workers = stack.kind_of(web.name).reload()
@@ -94,12 +90,3 @@ def _servers_stop(stack, kinds) -> None:
         stack.cpu_groups.remove(kind.name)
         stack.ports.pop(kind.name, None)
     stack.run.state_update(ports=stack.ports)
-
-
-def _port_for(stack, kind) -> int:
-    """Its place above the web port, as `up` would give it, unless that is taken."""
-    taken = set(stack.ports.values())
-    port = stack.web_port + BACKING_OFFSET + kind.port_offset + kind.instance.number - 1
-    while port > 65535 or port in taken or not port_is_free(port):
-        port = port_pick_free()
-    return port

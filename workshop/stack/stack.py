@@ -5,17 +5,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from . import instances
 from .cgroups import CpuGroups
 from .errors import StackError
 from .kinds import Kind, kind_class
-from .ports import HOST
+from .ports import HOST, ports_plan, web_port_check
 from .processes import process_identity, process_tree
 from .provision import provision
 from .runfolder import RunFolder
-from .starting import not_running, ports_assign, services_start
+from .scaling import servers_check, stack_scale
+from .starting import not_running, services_start
 from .stopping import leftovers_stop, stack_stop
 from .supervisor import Supervisor
-from .topology import topology_load
+from .topology import APP, topology_load
 
 DEFAULT_PORT = 8000
 
@@ -25,8 +27,6 @@ class Stack:
         self, stage, run: RunFolder, web_port: int, *, quiet=False, app_servers: int | None = None
     ):
         if app_servers is not None:
-            from .scaling import servers_check
-
             servers_check(app_servers, stage_number=stage.number)
         self.stage = stage
         self.run = run
@@ -35,7 +35,7 @@ class Stack:
         self.app_servers = app_servers
         self.supervisor = Supervisor(run.path)
         self.cpu_groups = CpuGroups(run.path)
-        self.ports: dict[str, int] = run.state().get("ports", {})
+        self.ports: dict[str, int] = run.state().ports
         self._said: set[str] = set()
         self.topology_apply()
 
@@ -48,16 +48,16 @@ class Stack:
         ``app_servers`` runs that many app servers instead of stack.toml's count."""
         run = RunFolder(run_dir) if run_dir else RunFolder.for_stage_name(stage.name)
         if port is None:
-            port = run.state().get("web_port", DEFAULT_PORT)
+            port = run.state().web_port or DEFAULT_PORT
         return cls(stage, run, port, quiet=quiet, app_servers=app_servers)
 
     def topology_apply(self) -> None:
         """stack.toml's topology with the number of app servers this stack runs: the
         one `workshop scale` left in the run folder's state, or the one asked for."""
         self.topology = topology_load(self.stage.path)
-        servers = self.app_servers or self.run.state().get("app_servers")
+        servers = self.app_servers or self.run.state().app_servers
         if servers:
-            self.topology = self.topology.with_count("gunicorn", servers)
+            self.topology = self.topology.with_count(APP, servers)
         self.kinds: list[Kind] = sorted(
             (kind_class(i.kind)(self, i) for i in self.topology.instances()),
             key=lambda kind: kind.priority,
@@ -76,11 +76,17 @@ class Stack:
             self._said.add(message)
             self.say(message)
 
-    def instances_of_kind(self, kind: str):
-        return self.topology.of_kind(kind)
-
     def kind_of(self, name: str) -> Kind:
-        return next(kind for kind in self.kinds if kind.name == name)
+        """The instance ``name`` (app2, replica1…) of this stack."""
+        kind = next((k for k in self.kinds if k.name == name), None)
+        if kind is None:
+            names = ", ".join(k.name for k in self.kinds)
+            raise StackError(f"no instance {name!r} in stage {self.stage.number}: choose {names}")
+        return kind
+
+    def apps(self) -> list[Kind]:
+        """The app servers, app1, app2… (or app alone)."""
+        return [kind for kind in self.kinds if kind.instance.service.name == APP]
 
     def env(self) -> dict[str, str]:
         """What manage.py needs to run against this stack (the app servers get the same)."""
@@ -90,7 +96,7 @@ class Stack:
             # How many app servers share this stack, for manage.py too: from stage 03 on a
             # system check refuses state kept on one server, and `up` runs it (migrate)
             # before the servers start. Each server is told again (it may come from scale).
-            "APP_SERVERS": str(len(self.instances_of_kind("gunicorn"))),
+            "APP_SERVERS": str(len(self.topology.instances_of(APP))),
         }
         for kind in self.kinds:
             if kind.name in self.ports:
@@ -104,7 +110,7 @@ class Stack:
         When a service cannot start, stop the others: no half stack stays behind."""
         started = time.monotonic()
         with self.run.lock():
-            running_port = self.run.state().get("web_port")
+            running_port = self.run.state().web_port
             if self.supervisor.is_running() and running_port != self.web_port:
                 number = self.stage.number
                 message = f"stage {number} is up on port {running_port}: workshop down {number}"
@@ -127,7 +133,8 @@ class Stack:
             # A cold start runs stack.toml's number of app servers, or the one asked for.
             self.run.state_update(app_servers=self.app_servers)
             self.topology_apply()
-            self.ports = ports_assign(self)
+            web_port_check(self.web_port, self.stage.number)
+            self.ports = ports_plan(self.web_port, self.kinds)
             self.run.state_update(web_port=self.web_port, ports=self.ports, stage=self.stage.name)
             # At once: each MariaDB server of a stage (stage 05 runs three) spends a few
             # seconds creating its data directory.
@@ -139,8 +146,7 @@ class Stack:
         # would mark app servers that do not answer yet as failed for a while).
         for priority in sorted({kind.priority for kind in self.kinds}):
             group = [kind for kind in self.kinds if kind.priority == priority]
-            apps = [kind for kind in group if kind.instance.kind == "gunicorn"]
-            if not_running(self, apps):
+            if not_running(self, [kind for kind in group if kind in self.apps()]):
                 provision(self)  # before the first app server serves a request
             services_start(self, group)
         self.run.state_update(pids=[process_identity(p) for p in self.all_pids()])
@@ -189,27 +195,19 @@ class Stack:
 
     def scale(self, servers: int) -> None:
         """Run ``servers`` app servers from now on, while the shop serves (scaling.py)."""
-        from .scaling import stack_scale
-
         with self.run.lock():
             stack_scale(self, servers)
 
     # One instance, by name, while the rest runs: the fault drills (instances.py)
 
     def instance_stop(self, name: str) -> None:
-        from .instances import instance_stop
-
-        instance_stop(self, name)
+        instances.instance_stop(self, name)
 
     def instance_kill(self, name: str) -> int:
-        from .instances import instance_kill
-
-        return instance_kill(self, name)
+        return instances.instance_kill(self, name)
 
     def instance_start(self, name: str) -> None:
-        from .instances import instance_start
-
-        instance_start(self, name)
+        instances.instance_start(self, name)
 
     # Down
 

@@ -1,30 +1,13 @@
-"""Bringing services up: ports for each, supervisord starts them, the runner waits until
-each one answers as its kind should."""
+"""Bringing services up: supervisord starts them, the runner waits until each one
+answers as its kind should."""
 
 import time
 
 from .errors import StackError
-from .ports import port_derive, port_is_free, port_owner
+from .ports import port_is_free, port_owner
 
 HEALTHY_WITHIN_SECONDS = 60
 FAILED_STATES = {"EXITED", "FATAL", "BACKOFF", "STOPPED"}
-
-
-def ports_assign(stack) -> dict[str, int]:
-    """The web port as asked; each backing service at its place above it."""
-    if not port_is_free(stack.web_port):
-        raise StackError(
-            f"port {stack.web_port} is taken by {port_owner(stack.web_port)}; "
-            f"choose another: workshop up {stack.stage.number} --port 8080"
-        )
-    ports, counts = {}, {}
-    for kind in stack.kinds:
-        if kind.port_offset is None:
-            ports[kind.name] = stack.web_port
-        else:  # app1, app2… (or db, replica1…) take consecutive ports
-            n = counts[kind.instance.kind] = counts.get(kind.instance.kind, -1) + 1
-            ports[kind.name] = port_derive(stack.web_port, kind.port_offset + n)
-    return ports
 
 
 def not_running(stack, kinds) -> list:

@@ -9,7 +9,7 @@ from .processes import process_identity, processes_living, processes_signal, pro
 
 def stack_stop(stack) -> bool:
     """Stop every service and supervisord; False when nothing was running."""
-    recorded = stack.run.state().get("pids", [])
+    recorded = stack.run.state().pids
     current = [process_identity(pid) for pid in stack.all_pids()]
     if not recorded and not current:
         return False
@@ -34,6 +34,6 @@ def stack_stop(stack) -> bool:
 
 def leftovers_stop(stack) -> None:
     """Processes an earlier supervisord left behind when it died (killed, crashed)."""
-    if processes_living(stack.run.state().get("pids", [])):
+    if processes_living(stack.run.state().pids):
         stack.say("stopping what an earlier supervisord left running")
         stack_stop(stack)

@@ -12,6 +12,9 @@ except ImportError:  # Python 3.10
 from .errors import StackError
 
 TOPOLOGY_FILE = "deploy/stack.toml"
+# The app servers, by the name stack.toml gives their service (as the diagram and
+# docker-compose.yml do): what `workshop scale` and a benchmark's server count change.
+APP = "app"
 
 
 @dataclass(frozen=True)
@@ -49,15 +52,18 @@ class Topology:
     def instances(self) -> list[Instance]:
         return [i for s in self.services for i in s.instances()]
 
-    def of_kind(self, kind: str) -> list[Instance]:
-        return [i for i in self.instances() if i.kind == kind]
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name), None)
 
-    def with_count(self, kind: str, count: int) -> "Topology":
-        """The same topology with ``count`` instances of the service of ``kind``
-        (`workshop scale`, a benchmark's number of app servers), numbered from 1."""
+    def instances_of(self, service: str) -> list[Instance]:
+        return [i for i in self.instances() if i.service.name == service]
+
+    def with_count(self, service: str, count: int) -> "Topology":
+        """The same topology with ``count`` instances of ``service`` (`workshop scale`, a
+        benchmark's number of app servers), numbered from 1."""
         return Topology(
             tuple(
-                replace(s, count=count, numbered=True) if s.kind == kind else s
+                replace(s, count=count, numbered=True) if s.name == service else s
                 for s in self.services
             )
         )

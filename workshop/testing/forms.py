@@ -1,26 +1,9 @@
 """Forms as a browser posts them, for the in-process tests (Django's test client)."""
 
-from html.parser import HTMLParser
-
+import pytest
 from django.urls import reverse
 
-
-class _HiddenInputs(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("type") == "hidden" and attrs.get("name"):
-            self.fields[attrs["name"]] = attrs.get("value") or ""
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """Every hidden input of the page, by name: what a browser sends with the form."""
-    parser = _HiddenInputs()
-    parser.feed(html)
-    return parser.fields
+from workshop.forms import hidden_fields
 
 
 def checkout_form(client) -> dict[str, str]:
@@ -28,3 +11,14 @@ def checkout_form(client) -> dict[str, str]:
     response = client.get(reverse("checkout"))
     assert response.status_code == 200, f"the checkout page answered {response.status_code}"
     return hidden_fields(response.content.decode())
+
+
+def order_place(client):
+    """Show ``client`` the checkout page, then post its form with every hidden field it
+    holds, as a browser does."""
+    return client.post(reverse("checkout"), checkout_form(client))
+
+
+@pytest.fixture
+def place_order():
+    return order_place

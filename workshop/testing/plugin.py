@@ -61,6 +61,14 @@ def other_customer(db):
 
 
 @pytest.fixture
+def anonymous():
+    """A visitor of their own: the ``client`` fixture is the one customer_client logs in."""
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
 def customer_client(client, customer):
     client.force_login(customer)
     return client

@@ -1,22 +1,100 @@
 """Fixtures of the stack tests: the stage's native stack, started once per test run and
 shared by the stage's own stack tests and the shared stack suite (tests/stack/), and the
-visitors that speak to it through nginx: an HTTP client and real Chromium browsers."""
+visitors that speak to it through nginx: an HTTP client and real Chromium browsers.
+
+A test's stack has a free port and a run folder no other test run holds, so a developer's
+stack on 8000 and a second test run are left alone."""
 
 import contextlib
+import fcntl
+import os
 import re
 import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from workshop.stack import Stack
 from workshop.stack.errors import StackError
-from workshop.stack.testing import SKIP_REASON, Browser, stack_for_tests, stack_tests_enabled
+from workshop.stack.ports import port_pick_free
+from workshop.stack.runfolder import RUN_ROOT
 from workshop.stages import stage_list
 
-from .services import require
+from .browser import Browser
+from .services import require, services_required
 
 DOWN_MARKER = "stack_down"
+ENABLE_VAR = "WORKSHOP_STACK_TESTS"
+SKIP_REASON = (
+    f"stack test: set {ENABLE_VAR}=1 to start this stage's native stack on a free port "
+    "(needs nginx, memcached and mariadb-server)"
+)
+CLAIM_FILE = ".claimed"
+
+
+def stack_tests_enabled() -> bool:
+    return os.environ.get(ENABLE_VAR, "") not in ("", "0") or services_required()
+
+
+def run_dir_claim(stage_name: str):
+    """The first run folder of the stage's test stacks that no live test run holds, and
+    the open file whose lock holds it for this process (the kernel lets go when it ends).
+    A free folder is reused: its database is already there, so the stack starts sooner."""
+    for number in range(1, 100):
+        path = RUN_ROOT / "tests" / (stage_name if number == 1 else f"{stage_name}.{number}")
+        path.mkdir(parents=True, exist_ok=True)
+        claim = open(path / CLAIM_FILE, "w")  # noqa: SIM115 (held open for the whole run)
+        try:
+            fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            claim.close()
+            continue
+        return path, claim
+    raise RuntimeError(f"99 test runs of {stage_name} at once: no run folder left")
+
+
+def stack_for_tests(stage) -> Stack:
+    """The stage's stack on a port the system has free and in a run folder of its own,
+    so two test runs never collide."""
+    run_dir, claim = run_dir_claim(stage.name)
+    # Whatever still runs in the folder was left by a run that died: no live run owns it.
+    Stack.for_stage(stage, run_dir=run_dir, quiet=True).down()
+    stack = Stack.for_stage(stage, port=port_pick_free(), run_dir=run_dir, quiet=True)
+    stack.claim = claim  # the folder stays this run's while the stack object lives
+    return stack
+
+
+def stack_on_paper(stage, tmp_path: Path) -> Stack:
+    """A stack whose ports are assigned and whose folders are made, but which never
+    starts: its configuration files, read by the tooling tests."""
+    stack = Stack.for_stage(stage, port=8000, run_dir=tmp_path / "stack", quiet=True)
+    stack.ports = {kind.name: 18000 + n for n, kind in enumerate(stack.kinds)}
+    stack.ports["web"] = 8000
+    for kind in stack.kinds:
+        kind.dir.mkdir(parents=True)
+    return stack
+
+
+def access_logs(stack) -> list[Path]:
+    """Every app server's access log: one server's (app), or each of several (app1..N)."""
+    apps = stack.apps()
+    return [app.access_log for app in apps if app.access_log.exists()]
+
+
+def access_log_size(stack) -> int:
+    return sum(log.stat().st_size for log in access_logs(stack))
+
+
+def wait_for_growth(measure, before, timeout=2.0) -> bool:
+    """gunicorn writes its access log line just after the response has gone out."""
+    deadline = time.monotonic() + timeout
+    while measure() == before:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def pytest_configure(config):

@@ -31,26 +31,26 @@ def pages_invalidate(url_paths) -> None:
 
 def product_pages(product: Product) -> set[str]:
     """Its own page, its category's listing (price), the home page (featured products)."""
-    # exercise: step 3: the pages that show a product
+    # exercise 02: step 3: the pages that show a product
     return {reverse("home"), product.get_absolute_url(), product.category.get_absolute_url()}
-    # exercise: end, stand-in: return set()
+    # exercise 02: end, stand-in: return set()
 
 
 def category_pages(category: Category) -> set[str]:
     """Its listing, the home page (which lists categories) and the pages of its products
     (their breadcrumb names it)."""
-    # exercise: step 3: the pages that show a category
+    # exercise 02: step 3: the pages that show a category
     slugs = Product.objects.filter(category=category).values_list("slug", flat=True)
     products = {reverse("product", kwargs={"slug": slug}) for slug in slugs}
     return {reverse("home"), category.get_absolute_url(), *products}
-    # exercise: end, stand-in: return set()
+    # exercise 02: end, stand-in: return set()
 
 
 def review_pages(review: Review) -> set[str]:
     """The page of the product it reviews (its rating, its latest reviews)."""
-    # exercise: step 3: the pages that show a review
+    # exercise 02: step 3: the pages that show a review
     return {review.product.get_absolute_url()}
-    # exercise: end, stand-in: return set()
+    # exercise 02: end, stand-in: return set()
 
 
 PAGES_OF = {Product: product_pages, Category: category_pages, Review: review_pages}

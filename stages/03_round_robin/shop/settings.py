@@ -33,9 +33,9 @@ INSTALLED_APPS = [
     "orders",
     "accounts",
     "pagefiles",
-    # exercise: step 3: the app whose system check refuses settings that keep state on one server
+    # exercise 03: step 3: the app whose system check refuses settings that keep state on one server
     "stateless",
-    # exercise: end
+    # exercise 03: end
 ]
 
 MIDDLEWARE = [
@@ -92,15 +92,15 @@ PAGE_FILES_SAFE_URLS = [r"/", r"/c/[-a-z0-9]+/", r"/p/[-a-z0-9]+/"]
 # Several app servers take turns (round robin), so none may keep what the next request
 # needs. APP_SERVERS says how many run; the `stateless` check refuses settings that would
 # keep state on one of them. Stage 02's page files stay in the shared PAGE_FILES_DIR.
-# exercise: step 3: APP_SERVERS, how many app servers run, from the environment (default 1)
+# exercise 03: step 3: APP_SERVERS, how many app servers run, from the environment (default 1)
 APP_SERVERS = env.int("APP_SERVERS", default=1)
-# exercise: end
+# exercise 03: end
 # This server's own disk, for what may be lost with it: upload scratch files, and the
 # session files of anyone who switches SESSION_ENGINE back to "file".
 LOCAL_DIR = Path(env.str("SHOP_LOCAL_DIR", default=str(VAR_DIR / "local")))
 SESSION_FILE_PATH = LOCAL_DIR / "sessions"
 SESSION_FILE_PATH.mkdir(parents=True, exist_ok=True)
-# exercise: step 1: upload scratch files on this server's disk; sessions every server finds
+# exercise 03: step 1: upload scratch files on this server's disk; sessions every server finds
 FILE_UPLOAD_TEMP_DIR = LOCAL_DIR / "tmp"
 FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -108,7 +108,7 @@ FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 # "cached_db": a session is one primary-key read beside the cart's, it stays right with any
 # cache or worker count, and nothing is kept twice. SESSION_ENGINE=…cached_db to compare.
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
-# exercise: end, stand-in: SESSION_ENGINE = "django.contrib.sessions.backends.file"
+# exercise 03: end, stand-in: SESSION_ENGINE = "django.contrib.sessions.backends.file"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

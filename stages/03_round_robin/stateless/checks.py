@@ -19,16 +19,16 @@ CACHE_SESSIONS = {
 
 
 def stateless_check(app_configs, **kwargs) -> list[Error]:
-    # exercise: step 3: with more than one app server, the errors of the caches and of the sessions
+    # exercise 03: step 3: with several app servers, the errors of the caches and of the sessions
     servers = getattr(settings, "APP_SERVERS", 1)
     if servers <= 1:
         return []
     return [*_caches_check(servers), *_sessions_check(servers)]
-    # exercise: end, stand-in: return []
+    # exercise 03: end, stand-in: return []
 
 
 def _caches_check(servers: int) -> list[Error]:
-    # exercise: step 3: an Error (an id, the setting to change) per cache that lives on one server
+    # exercise 03: step 3: an Error (an id, the setting to change) per cache kept on one server
     errors = []
     for alias, config in settings.CACHES.items():
         why = PER_SERVER_CACHES.get(config["BACKEND"])
@@ -44,11 +44,11 @@ def _caches_check(servers: int) -> list[Error]:
                 )
             )
     return errors
-    # exercise: end, stand-in: return []
+    # exercise 03: end, stand-in: return []
 
 
 def _sessions_check(servers: int) -> list[Error]:
-    # exercise: step 3: an Error when sessions live in files, or in a cache that lives on one server
+    # exercise 03: step 3: an Error when sessions live in files, or in a cache kept on one server
     engine = settings.SESSION_ENGINE
     if engine == "django.contrib.sessions.backends.file":
         where = f"in files on one server's disk ({settings.SESSION_FILE_PATH})"
@@ -68,4 +68,4 @@ def _sessions_check(servers: int) -> list[Error]:
             id="stateless.E001",
         )
     ]
-    # exercise: end, stand-in: return []
+    # exercise 03: end, stand-in: return []

@@ -20,7 +20,7 @@ class CartError(ValueError):
 
 def cart_add(*, owner: CartOwner, product: Product, quantity: int) -> None:
     """Add ``quantity`` of ``product``, within the quantity and stock limits."""
-    # exercise: step 2: add in one conditional UPDATE (INSERT the first time): two at once land
+    # exercise 03: step 2: add in one conditional UPDATE (INSERT the first time): two at once land
     limit = _limit_check(product=product, quantity=quantity)
     cart = _cart_for_writing(owner=owner)
     lines = CartLine.objects.filter(cart=cart, product=product)
@@ -32,7 +32,7 @@ def cart_add(*, owner: CartOwner, product: Product, quantity: int) -> None:
     if not grown and not lines.filter(**grow).update(quantity=F("quantity") + quantity):
         raise _limit_error(product=product, limit=limit)
     _count_changed(owner)
-    # exercise: end, stand-in: cart_set(owner=owner, product=product, quantity=quantity)
+    # exercise 03: end, stand-in: cart_set(owner=owner, product=product, quantity=quantity)
 
 
 def cart_set(*, owner: CartOwner, product: Product, quantity: int) -> None:
@@ -79,7 +79,7 @@ def cart_take(*, customer) -> CartContents:
     (another tab, another server) waits, then finds it empty, and an addition meanwhile
     waits, then lands in the cart after the order. Call it inside the order's
     transaction, and cart_empty() in the same one."""
-    # exercise: step 2: read the cart and its lines locked until the order's transaction ends
+    # exercise 03: step 2: read the cart and its lines locked until the order's transaction ends
     cart = Cart.objects.select_for_update().filter(customer=customer).first()
     if cart is None:
         return CartContents(lines=[])
@@ -87,7 +87,7 @@ def cart_take(*, customer) -> CartContents:
     data_invalidate([cart_version_name(customer=customer)])
     # No join in a locking read: MariaDB would lock the product rows too, in no set order.
     lines = list(CartLine.objects.select_for_update().filter(cart=cart))
-    # exercise: end, stand-in: lines = list(CartLine.objects.filter(cart__customer=customer))
+    # exercise 03: end, stand-in: lines = list(CartLine.objects.filter(cart__customer=customer))
     products = Product.objects.in_bulk([line.product_id for line in lines])
     for line in lines:
         line.product = products[line.product_id]

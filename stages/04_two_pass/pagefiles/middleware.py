@@ -20,7 +20,7 @@ class PageFileMiddleware:
         file (page_file_path, None for a path with no safe file name), the page's version
         before the render (page_version), the render, and a public response's page saved
         (page_file_save). Any other request only passes through."""
-        # exercise: step 1: a safe URL, for a visitor who could be anyone: write its page
+        # exercise 02: step 1: a safe URL, for a visitor who could be anyone: write its page
         if not request_is_anonymous_get(request) or not url_is_safe(request.path):
             return self.get_response(request)
         path = page_file_path(request.path)
@@ -31,24 +31,24 @@ class PageFileMiddleware:
         if response_is_public(response):
             page_file_save(request.path, path, response.content, version)
         return response
-        # exercise: end, stand-in: return self.get_response(request)
+        # exercise 02: end, stand-in: return self.get_response(request)
 
 
 def request_is_anonymous_get(request) -> bool:
     """The requests nginx answers from files: the same test as deploy/nginx.conf.template."""
-    # exercise: step 1: a GET, with no query string and no session cookie
+    # exercise 02: step 1: a GET, with no query string and no session cookie
     return (
         request.method == "GET"
         and not request.META.get("QUERY_STRING")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
-    # exercise: end, stand-in: return False
+    # exercise 02: end, stand-in: return False
 
 
 def response_is_public(response) -> bool:
     """A page that may be anyone's: a whole 200 answer that sets no cookie (and, stage 04,
     not an older copy served while another worker rebuilds the page)."""
-    # exercise: step 1: a 200, not streamed, that sets no cookie
+    # exercise 02: step 1: a 200, not streamed, that sets no cookie
     # A response that sets a cookie (a session, a CSRF token) belongs to one visitor.
     return (
         response.status_code == 200
@@ -56,20 +56,20 @@ def response_is_public(response) -> bool:
         and not response.cookies
         and not getattr(response, "stale_copy", False)
     )
-    # exercise: end, stand-in: return False
+    # exercise 02: end, stand-in: return False
 
 
 def page_file_save(url_path, path, content: bytes, version: str) -> None:
     """Write the page with page_write(); a failed write costs the file, never the page.
     ``version`` is the page's version from before the render (see versions.py)."""
-    # exercise: step 2: a write that fails costs the file, never the visitor's page
+    # exercise 02: step 2: a write that fails costs the file, never the visitor's page
     try:
         page_write(path, content)
     except OSError:
         # A full disk costs a page file, never the visitor's page.
         logger.warning("could not write the page file %s", path, exc_info=True)
         return
-    # exercise: end, stand-in: page_write(path, content)
+    # exercise 02: end, stand-in: page_write(path, content)
     if page_version(url_path) != version:
         # The catalogue changed while this page was rendered, and its invalidation may
         # have run before this write: the page just written may be stale.

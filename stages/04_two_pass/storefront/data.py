@@ -47,11 +47,11 @@ class Listing:
 
 
 def product_data(*, slug: str) -> dict | None:
-    # exercise: step 4: the product's data, cached under the version of product:<slug>
+    # exercise 04: step 4: the product's data, cached under the version of product:<slug>
     return cached(
         kind="product", identity=slug, names=[f"product:{slug}"], build=lambda: _product(slug)
     )
-    # exercise: end, stand-in: return _product(slug)
+    # exercise 04: end, stand-in: return _product(slug)
 
 
 def listing_shown(sort: str | None, page: str | None) -> tuple[str, int]:
@@ -69,26 +69,26 @@ def listing_shown(sort: str | None, page: str | None) -> tuple[str, int]:
 def category_data(*, slug: str, sort: str, page: int) -> dict | None:
     """A category and one page of its listing: ``sort`` and ``page`` as listing_shown()
     reads what the visitor gave, so that odd ones share the entry of the page they show."""
-    # exercise: step 4: one page of the listing, cached under the version of category:<slug>
+    # exercise 04: step 4: one page of the listing, cached under the version of category:<slug>
     return cached(
         kind="listing",
         identity=f"{slug}?sort={sort}&page={page}",
         names=[f"category:{slug}"],
         build=lambda: _category(slug, sort, page),
     )
-    # exercise: end, stand-in: return _category(slug, sort, page)
+    # exercise 04: end, stand-in: return _category(slug, sort, page)
 
 
 def category_tree() -> list[Category]:
-    # exercise: step 4: the categories, cached under the version of tree
+    # exercise 04: step 4: the categories, cached under the version of tree
     return cached(kind="tree", identity="", names=["tree"], build=_tree)
-    # exercise: end, stand-in: return _tree()
+    # exercise 04: end, stand-in: return _tree()
 
 
 def featured_list() -> list[Product]:
-    # exercise: step 4: the featured products, cached under the version of featured
+    # exercise 04: step 4: the featured products, cached under the version of featured
     return cached(kind="featured", identity="", names=["featured"], build=_featured)
-    # exercise: end, stand-in: return _featured()
+    # exercise 04: end, stand-in: return _featured()
 
 
 def search_results(*, query: str) -> list[Product]:

@@ -25,31 +25,31 @@ def data_invalidate(names) -> None:
 def product_names(product: Product) -> set[str]:
     """Its page, its category's listing, the search results, and the home page's
     featured list if it is on it: they all show its name, price and whether it is in stock."""
-    # exercise: step 4: the data that shows a product
+    # exercise 04: step 4: the data that shows a product
     names = {f"product:{product.slug}", f"category:{product.category.slug}", "search"}
     return names | ({"featured"} if product.featured else set())
-    # exercise: end, stand-in: return set()
+    # exercise 04: end, stand-in: return set()
 
 
 def category_names(category: Category) -> set[str]:
     """Its listing, the category tree, and its products' pages (their breadcrumb)."""
-    # exercise: step 4: the data that shows a category
+    # exercise 04: step 4: the data that shows a category
     slugs = Product.objects.filter(category=category).values_list("slug", flat=True)
     return {"tree", f"category:{category.slug}", *(f"product:{slug}" for slug in slugs)}
-    # exercise: end, stand-in: return set()
+    # exercise 04: end, stand-in: return set()
 
 
 def review_names(review: Review) -> set[str]:
     """The product's page: its rating and latest reviews."""
-    # exercise: step 4: the data that shows a review
+    # exercise 04: step 4: the data that shows a review
     return {f"product:{review.product.slug}"}
-    # exercise: end, stand-in: return set()
+    # exercise 04: end, stand-in: return set()
 
 
 def products_sold(*, products, sold_out: set[int]) -> None:
     """A sale changes the stock on each product's page; only a product it sold out also
     changes the listing, the search results and the home page ("Sold out")."""
-    # exercise: step 4: a sale retires the product's page; one that sells out, more
+    # exercise 04: step 4: a sale retires the product's page; one that sells out, more
     names, pages = set(), set()
     for product in products:
         names.add(f"product:{product.slug}")
@@ -62,7 +62,7 @@ def products_sold(*, products, sold_out: set[int]) -> None:
     data_invalidate(names)
     # Stage 02's page files, narrowed the same way.
     pages_invalidate(pages)
-    # exercise: end, stand-in: pass
+    # exercise 04: end, stand-in: pass
 
 
 NAMES_OF = {Product: product_names, Category: category_names, Review: review_names}

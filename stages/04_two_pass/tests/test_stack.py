@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop.stack.testing import Browser, access_logs
+from workshop.testing.browser import Browser
+from workshop.testing.stack import access_logs
 
 pytestmark = pytest.mark.stack
 

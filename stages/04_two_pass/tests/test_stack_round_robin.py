@@ -26,9 +26,9 @@ from workshop.stack.cgroups import join_command
 from workshop.stack.ports import HOST, port_is_listening, port_pick_free
 from workshop.stack.processes import process_tree
 from workshop.stack.programs import program_find
-from workshop.stack.testing import SKIP_REASON, Load, get, stack_tests_enabled
+from workshop.testing.load import Load, get
 from workshop.testing.services import require
-from workshop.testing.stack import stack_running, stage_under_test
+from workshop.testing.stack import SKIP_REASON, stack_running, stack_tests_enabled, stage_under_test
 
 pytestmark = pytest.mark.stack
 
@@ -43,10 +43,6 @@ def stack():
     servers, and must leave the other tests a stack as the stage declares it."""
     with stack_running(stage_under_test()) as stack:
         yield stack
-
-
-def apps(stack) -> list:
-    return [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
 
 
 def master_pid(stack, name: str) -> int:
@@ -81,9 +77,9 @@ def wait_until(condition, timeout: float, *, step=None) -> bool:
 def test_the_stage_runs_three_app_servers_each_with_its_own_local_folder(stack):
     """Every server learns how many there are, and gets a machine-local folder of its own
     (also its tmp): what one leaves there, the others never see."""
-    environments = [psutil_environ(master_pid(stack, app.name)) for app in apps(stack)]
+    environments = [psutil_environ(master_pid(stack, app.name)) for app in stack.apps()]
 
-    assert [app.name for app in apps(stack)] == ["app1", "app2", "app3"]
+    assert [app.name for app in stack.apps()] == ["app1", "app2", "app3"]
     assert {env["APP_SERVERS"] for env in environments} == {"3"}
     local = [env["SHOP_LOCAL_DIR"] for env in environments]
     assert len(set(local)) == 3 and all(Path(folder).is_dir() for folder in local)
@@ -98,23 +94,24 @@ def psutil_environ(pid: int) -> dict[str, str]:
 
 
 def test_requests_through_nginx_spread_over_every_app_server(stack):
-    assert len(apps(stack)) > 1, "one app server, so nothing to spread: see deploy/stack.toml"
-    before = [len(log_lines(app)) for app in apps(stack)]
+    apps = stack.apps()
+    assert len(apps) > 1, "one app server, so nothing to spread: see deploy/stack.toml"
+    before = [len(log_lines(app)) for app in apps]
 
     statuses = [get(stack.web_port, f"/?from=spread-{n}") for n in range(12)]
 
     assert set(statuses) == {200}
     assert wait_until(
-        lambda: all(len(log_lines(a)) >= b + 2 for a, b in zip(apps(stack), before, strict=True)), 5
+        lambda: all(len(log_lines(a)) >= b + 2 for a, b in zip(apps, before, strict=True)), 5
     ), "round robin gives each of three servers a share of twelve requests"
 
 
 def test_each_app_server_runs_in_a_cgroup_of_its_own_held_to_its_cpu_share(stack):
-    share = apps(stack)[0].cpu_share
-    if any(app.cgroup_procs is None for app in apps(stack)):
+    share = stack.apps()[0].cpu_share
+    if any(app.cgroup_procs is None for app in stack.apps()):
         require("needs cgroups this user may write (root, or a delegated cgroup v2 tree)")
 
-    for app in apps(stack):
+    for app in stack.apps():
         members = set(stack.cpu_groups.members(app.name))
         family = process_tree(master_pid(stack, app.name))
         assert len(family) >= 2 and set(family) <= members, app.name  # master and workers
@@ -124,7 +121,7 @@ def test_each_app_server_runs_in_a_cgroup_of_its_own_held_to_its_cpu_share(stack
 def test_a_busy_process_in_an_app_server_cgroup_gets_no_more_than_its_share(stack):
     """What the quota means: a loop that would take a whole core gets a quarter of one.
     Only the ceiling is asserted; a busy machine may give it less."""
-    app = apps(stack)[0]
+    app = stack.apps()[0]
     if app.cgroup_procs is None:
         require("needs cgroups this user may write (root, or a delegated cgroup v2 tree)")
     loop = (
@@ -139,7 +136,7 @@ def test_a_busy_process_in_an_app_server_cgroup_gets_no_more_than_its_share(stac
 
 
 def test_a_killed_app_server_costs_no_get_and_comes_back_to_serve(stack):
-    app = apps(stack)[1]
+    app = stack.apps()[1]
     killed = master_pid(stack, app.name)
 
     with Load(stack.web_port, paths=LOAD_PATHS) as load:
@@ -166,15 +163,15 @@ def test_scaling_to_five_then_to_two_under_load_fails_no_request(stack):
     try:
         with Load(stack.web_port, paths=LOAD_PATHS) as load:
             stack.scale(5)
-            joined = apps(stack)[3:]
+            joined = stack.apps()[3:]
             ports = [app.port for app in joined]
             grown = wait_until(lambda: all(log_lines(app) for app in joined), 20)
             stack.scale(2)
 
         assert load.failures == [] and load.ok > 20
         assert grown, "nginx did not send requests to the servers that joined"
-        assert [app.name for app in apps(stack)] == ["app1", "app2"]
-        assert stack.run.state()["app_servers"] == 2
+        assert [app.name for app in stack.apps()] == ["app1", "app2"]
+        assert stack.run.state().app_servers == 2
         status = Stack.for_stage(stack.stage, run_dir=stack.run.path).status()
         assert [row["name"] for row in status if row["kind"] == "gunicorn"] == ["app1", "app2"]
         for app, port in zip(joined, ports, strict=True):

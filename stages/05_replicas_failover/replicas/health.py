@@ -25,20 +25,20 @@ def dead_key(name: str) -> str:
 def replica_state(name: str) -> str:
     """ "live" (no mark), "dead" (keep away), or "retry": its downtime is over and this
     request is the one that tries it again (one cache.add wins, across every server)."""
-    # exercise: step 4: the mark's verdict; after the downtime, one request tries again
+    # exercise 05: step 4: the mark's verdict; after the downtime, one request tries again
     dead_until = cache.get(dead_key(name))
     if dead_until is None:
         return "live"
     if time.time() < dead_until:
         return "dead"
     return "retry" if cache.add(f"replicas:probe:{name}", 1, timeout=downtime()) else "dead"
-    # exercise: end, stand-in: return "live"
+    # exercise 05: end, stand-in: return "live"
 
 
 def replica_dead(name: str, where: str, error) -> None:
     """Mark ``name`` dead for the downtime. A new death is logged and counted; a failed
     retry after the downtime only extends the mark."""
-    # exercise: step 4: mark it dead; log and count a new death once, however many find it
+    # exercise 05: step 4: mark it dead; log and count a new death once, however many find it
     until = time.time() + downtime()
     if cache.add(dead_key(name), until, timeout=None):
         logger.warning(
@@ -50,7 +50,7 @@ def replica_dead(name: str, where: str, error) -> None:
             cache.incr(key)
     else:
         cache.set(dead_key(name), until, timeout=None)
-    # exercise: end, stand-in: pass
+    # exercise 05: end, stand-in: pass
 
 
 def replica_back(name: str) -> None:

@@ -13,30 +13,30 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # exercise: step 2: this request's database, chosen once, for the whole request
+        # exercise 05: step 2: this request's database, chosen once, for the whole request
         state = ReadState(PRIMARY if reads_primary(request) else replica_next())
         token = read_state.set(state)
         try:
             response = self.get_response(request)
         finally:
             read_state.reset(token)
-        # exercise: end, stand-in: state, response = ReadState(PRIMARY), self.get_response(request)
-        # exercise: step 3: a visitor who wrote reads the primary for a while
+        # exercise 05: end, stand-in: state, response = ReadState(PRIMARY), self.get_response(request)
+        # exercise 05: step 3: a visitor who wrote reads the primary for a while
         if state.wrote:
             # The replicas may not have this write yet: this visitor reads the primary
             # for a few seconds, on whichever server they come back to.
             pin_set(response)
-        # exercise: end
+        # exercise 05: end
         return response
 
 
 def reads_primary(request) -> bool:
     """A request that writes, the admin, and a visitor who just wrote (pinned) read the
     primary."""
-    # exercise: step 2: a request that writes, and the admin, read the primary
+    # exercise 05: step 2: a request that writes, and the admin, read the primary
     if request.method not in SAFE_METHODS or request.path.startswith(ADMIN_PREFIX):
         return True
-    # exercise: end
-    # exercise: step 3: and so does a visitor who holds a valid pin
+    # exercise 05: end
+    # exercise 05: step 3: and so does a visitor who holds a valid pin
     return pin_valid(request)
-    # exercise: end, stand-in: return False
+    # exercise 05: end, stand-in: return False

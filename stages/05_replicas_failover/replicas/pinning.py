@@ -40,13 +40,13 @@ def replica_aliases() -> list[str]:
 def replica_next() -> str:
     """The next replica alias, round robin; each worker starts at a random one, so that
     many workers do not move in step."""
-    # exercise: step 2: the replica aliases in turn (round robin)
+    # exercise 05: step 2: the replica aliases in turn (round robin)
     global _turns
     if _turns is None:
         aliases = replica_aliases() or [PRIMARY]
         _turns = itertools.islice(itertools.cycle(aliases), random.randrange(len(aliases)), None)
     return next(_turns)
-    # exercise: end, stand-in: return PRIMARY
+    # exercise 05: end, stand-in: return PRIMARY
 
 
 def primary_reads(build):
@@ -65,16 +65,16 @@ def primary_reads(build):
 
 def pin_valid(request) -> bool:
     """Whether the visitor holds a pin signed by us and younger than PIN_SECONDS."""
-    # exercise: step 3: a pin counts only if its signature holds and it is young enough
+    # exercise 05: step 3: a pin counts only if its signature holds and it is young enough
     value = request.get_signed_cookie(
         PIN_COOKIE, default=None, salt=PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS
     )
     return value is not None
-    # exercise: end, stand-in: return False
+    # exercise 05: end, stand-in: return False
 
 
 def pin_set(response) -> None:
-    # exercise: step 3: the pin: a signed cookie that expires after REPLICA_PIN_SECONDS
+    # exercise 05: step 3: the pin: a signed cookie that expires after REPLICA_PIN_SECONDS
     response.set_signed_cookie(
         PIN_COOKIE,
         "1",
@@ -83,4 +83,4 @@ def pin_set(response) -> None:
         httponly=True,
         samesite="Lax",
     )
-    # exercise: end, stand-in: pass
+    # exercise 05: end, stand-in: pass

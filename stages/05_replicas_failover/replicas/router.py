@@ -18,7 +18,7 @@ CATALOGUE_APPS = {"catalogue"}
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        # exercise: step 2: the catalogue from this request's replica; the rest from the primary
+        # exercise 05: step 2: the catalogue from this request's replica; the rest from the primary
         state = read_state.get()
         if (
             state is None
@@ -27,14 +27,14 @@ class ReplicaRouter:
         ):
             return PRIMARY
         return state.alias
-        # exercise: end, stand-in: return PRIMARY
+        # exercise 05: end, stand-in: return PRIMARY
 
     def db_for_write(self, model, **hints):
-        # exercise: step 3: note that this request writes: its visitor gets pinned
+        # exercise 05: step 3: note that this request writes: its visitor gets pinned
         state = read_state.get()
         if state is not None:
             state.wrote = True
-        # exercise: end
+        # exercise 05: end
         return PRIMARY
 
     def allow_relation(self, obj1, obj2, **hints):
@@ -43,7 +43,7 @@ class ReplicaRouter:
         return True
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        # exercise: step 2: migrations on the primary alone
+        # exercise 05: step 2: migrations on the primary alone
         # Replicas get the schema by replication, never by running a migration.
         return db == PRIMARY
-        # exercise: end, stand-in: return None
+        # exercise 05: end, stand-in: return None

@@ -17,7 +17,7 @@ KEYS = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
 
 def replica_databases(env, *, primary: dict, var="DATABASE_REPLICA_URLS") -> dict:
     """{"replica1": {...}, "replica2": {...}}: the replicas of ``primary``."""
-    # exercise: step 1: an alias per replica URL; without any, the primary's database twice
+    # exercise 05: step 1: an alias per replica URL; without any, the primary's database twice
     urls = env.list(var, default=[])
     if not urls:
         return {
@@ -40,7 +40,7 @@ def replica_databases(env, *, primary: dict, var="DATABASE_REPLICA_URLS") -> dic
         }
         for n, server in enumerate(servers)
     }
-    # exercise: end, stand-in: return {}
+    # exercise 05: end, stand-in: return {}
 
 
 def _server(name: str, url: str, primary: dict, var: str) -> dict:

@@ -97,7 +97,7 @@ def _rebuild(key: str, versions: tuple, previous: tuple | None, build, timeout):
     """No stampede: one worker rebuilds (the one whose cache.add wins the lock), while the
     others serve the previous entry, read with the versions, for as long as the rebuild
     takes. With no previous entry at all, they wait a moment for the builder."""
-    # exercise: step 5: one worker rebuilds, the others serve the previous entry meanwhile
+    # exercise 04: step 5: one worker rebuilds, the others serve the previous entry meanwhile
     lock, deadline = key + ":lock", time.monotonic() + WAIT_SECONDS
     while not cache.add(lock, 1, timeout=LOCK_SECONDS):
         if previous is not None:
@@ -119,7 +119,7 @@ def _rebuild(key: str, versions: tuple, previous: tuple | None, build, timeout):
         # would let a third one rebuild too. Ours expires by itself.
         if time.monotonic() - taken < LOCK_SECONDS - LOCK_CLOCK_SECONDS:
             cache.delete(lock)
-    # exercise: end, stand-in: return _store(key, versions, build, timeout)
+    # exercise 04: end, stand-in: return _store(key, versions, build, timeout)
 
 
 def _store(key: str, versions: tuple, build, timeout: int | None):

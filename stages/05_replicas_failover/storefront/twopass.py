@@ -30,9 +30,9 @@ def placeholder_marker() -> str:
 
 def placeholder(part: str) -> str:
     """What pass one writes where ``part`` goes."""
-    # exercise: step 2: the placeholder of a part: an HTML comment with the marker
+    # exercise 04: step 2: the placeholder of a part: an HTML comment with the marker
     return f"<!--visitor:{placeholder_marker()}:{part}-->"
-    # exercise: end, stand-in: return ""
+    # exercise 04: end, stand-in: return ""
 
 
 def _engine():
@@ -50,17 +50,17 @@ def visitor_part(context, part: str) -> str:
 def visitor_context(request) -> dict:
     """What the parts show of the visitor: their user, cart count, messages and CSRF token,
     from the context processors of settings.TEMPLATES (and Django's own CSRF one)."""
-    # exercise: step 3: run each context processor once (one user, one cart count)
+    # exercise 04: step 3: run each context processor once (one user, one cart count)
     values = {}
     for processor in _engine().template_context_processors:
         values.update(processor(request))
     return values
-    # exercise: end, stand-in: return {}
+    # exercise 04: end, stand-in: return {}
 
 
 def visitor_parts_fill(skeleton: str, request) -> str:
     """Pass two: this visitor's parts in the skeleton's placeholders."""
-    # exercise: step 2: render each part the skeleton holds, once, and put it in its place
+    # exercise 04: step 2: render each part the skeleton holds, once, and put it in its place
     pattern = re.compile(f"<!--visitor:{placeholder_marker()}:({'|'.join(PARTS)})-->")
     names = set(pattern.findall(skeleton))
     if not names:
@@ -68,4 +68,4 @@ def visitor_parts_fill(skeleton: str, request) -> str:
     values = visitor_context(request)
     parts = {name: _engine().get_template(PARTS[name]).render(Context(values)) for name in names}
     return pattern.sub(lambda match: parts[match[1]], skeleton)
-    # exercise: end, stand-in: return skeleton
+    # exercise 04: end, stand-in: return skeleton

@@ -51,10 +51,10 @@ class TwoPassView(View):
         stale_served.set(False)
         skeleton = self.skeleton()
         response = HttpResponse(visitor_parts_fill(skeleton, request))
-        # exercise: step 3: a page with a visitor's parts in it is theirs alone
+        # exercise 04: step 3: a page with a visitor's parts in it is theirs alone
         patch_cache_control(response, private=True)
         patch_vary_headers(response, ["Cookie"])
-        # exercise: end
+        # exercise 04: end
         # An older copy, served while another worker rebuilds, must not become a page file.
         response.stale_copy = stale_served.get()
         return response
@@ -62,21 +62,21 @@ class TwoPassView(View):
     def skeleton(self) -> str:
         """Pass one, cached under the page's path with what it shows of its query
         (skeleton_identity), and its data's versions."""
-        # exercise: step 2: pass one's skeleton, cached under the URL and the data's versions
+        # exercise 04: step 2: pass one's skeleton, cached under the URL and the data's versions
         return cached(
             kind="skeleton",
             identity=self.skeleton_identity(),
             names=["skeletons", *self.data_names()],
             build=self.skeleton_render,
         )
-        # exercise: end, stand-in: return self.skeleton_render()
+        # exercise 04: end, stand-in: return self.skeleton_render()
 
     def skeleton_render(self) -> str:
         """Pass one: the page with no request, so no user, cart or CSRF token in it."""
         context = self.skeleton_data()
-        # exercise: step 2: render with placeholders where the visitor's parts go
+        # exercise 04: step 2: render with placeholders where the visitor's parts go
         context[PASS_ONE] = True
-        # exercise: end
+        # exercise 04: end
         return render_to_string(self.template_name, context)
 
 
@@ -84,14 +84,14 @@ class HomeView(TwoPassView):
     template_name = "storefront/home.html"
 
     def data_names(self):
-        # exercise: step 4: the home page shows the featured products and the categories
+        # exercise 04: step 4: the home page shows the featured products and the categories
         return ["featured", "tree"]
-        # exercise: end, stand-in: return []
+        # exercise 04: end, stand-in: return []
 
     def skeleton_data(self):
-        # exercise: step 1: the featured products and the categories, from level one
+        # exercise 04: step 1: the featured products and the categories, from level one
         return {"featured": data.featured_list(), "categories": data.category_tree()}
-        # exercise: end, stand-in: raise Http404
+        # exercise 04: end, stand-in: raise Http404
 
 
 class CategoryView(TwoPassView):
@@ -108,35 +108,35 @@ class CategoryView(TwoPassView):
         return shown | ({"page": str(page)} if page != 1 else {})
 
     def data_names(self):
-        # exercise: step 4: a listing shows its category and its products
+        # exercise 04: step 4: a listing shows its category and its products
         return [f"category:{self.kwargs['slug']}"]
-        # exercise: end, stand-in: return []
+        # exercise 04: end, stand-in: return []
 
     def skeleton_data(self):
-        # exercise: step 1: the category and one page of its listing, as the visitor sorted it
+        # exercise 04: step 1: the category and one page of its listing, as the visitor sorted it
         sort, page = self.listing()
         found = data.category_data(slug=self.kwargs["slug"], sort=sort, page=page)
         if found is None:
             raise Http404("No such category.")
         return {**found, "sort": sort, "sorts": selectors.SORTS}
-        # exercise: end, stand-in: raise Http404
+        # exercise 04: end, stand-in: raise Http404
 
 
 class ProductView(TwoPassView):
     template_name = "storefront/product.html"
 
     def data_names(self):
-        # exercise: step 4: a product's page shows the product
+        # exercise 04: step 4: a product's page shows the product
         return [f"product:{self.kwargs['slug']}"]
-        # exercise: end, stand-in: return []
+        # exercise 04: end, stand-in: return []
 
     def skeleton_data(self):
-        # exercise: step 1: the product, its rating and latest reviews
+        # exercise 04: step 1: the product, its rating and latest reviews
         found = data.product_data(slug=self.kwargs["slug"])
         if found is None:
             raise Http404("No such product.")
         return found
-        # exercise: end, stand-in: raise Http404
+        # exercise 04: end, stand-in: raise Http404
 
 
 class SearchView(TwoPassView):
@@ -153,7 +153,7 @@ class SearchView(TwoPassView):
         return ["search"]
 
     def skeleton_data(self):
-        # exercise: step 1: what was searched for, and what was found
+        # exercise 04: step 1: what was searched for, and what was found
         query = self.query()
         return {"query": query, "results": data.search_results(query=query)}
-        # exercise: end, stand-in: raise Http404
+        # exercise 04: end, stand-in: raise Http404

@@ -22,7 +22,8 @@ from workshop.stack.databases import (
     statement_counts,
 )
 from workshop.stack.instances import instance_kill, instance_pid, instance_start
-from workshop.stack.testing import Browser, memcached_keys
+from workshop.testing.browser import Browser
+from workshop.testing.memcached import memcached_keys
 
 pytestmark = pytest.mark.stack
 
@@ -69,7 +70,7 @@ class AppLogs:
     """What the app servers write to their logs from now on."""
 
     def __init__(self, stack):
-        apps = [kind for kind in stack.kinds if kind.instance.kind == "gunicorn"]
+        apps = stack.apps()
         self.sizes = {app.output_log: app.output_log.stat().st_size for app in apps}
 
     def say(self, text: str, timeout: float = 5) -> bool:

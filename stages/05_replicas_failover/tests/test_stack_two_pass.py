@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 
-from workshop.stack.testing import Browser, memcached_keys
+from workshop.testing.browser import Browser
+from workshop.testing.memcached import memcached_keys
 
 pytestmark = pytest.mark.stack
 

@@ -60,7 +60,7 @@ class Gunicorn(Kind):
             "GUNICORN_ACCESS_LOG": str(self.access_log),
             # The shop's settings: how many servers there are (when the server started),
             # and this one's machine-local folder, which is also its temporary folder.
-            "APP_SERVERS": str(len(self.stack.instances_of_kind("gunicorn"))),
+            "APP_SERVERS": str(len(self.stack.apps())),
             "SHOP_LOCAL_DIR": local,
             "TMPDIR": local,
         }

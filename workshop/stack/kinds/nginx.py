@@ -29,8 +29,7 @@ class Nginx(Kind):
         """The stage template's variables; docker-compose.yml sets the same ones. Folders
         the shop writes and nginx serves are named in stack.toml, inside SHOP_VAR_DIR:
         [web] var_paths = { PAGE_FILES_DIR = "pages" }."""
-        apps = self.stack.instances_of_kind("gunicorn")
-        servers = "\n    ".join(f"server {HOST}:{self.stack.ports[a.name]};" for a in apps)
+        servers = "\n    ".join(f"server {HOST}:{app.port};" for app in self.stack.apps())
         var_paths = {"STATIC_ROOT": "static", **self.instance.service.options.get("var_paths", {})}
         return {
             "LISTEN": f"{HOST}:{self.port}",

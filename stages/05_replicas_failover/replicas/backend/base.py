@@ -41,7 +41,7 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         """Its own replica, else the next live one, else the primary."""
-        # exercise: step 4: the first live replica that connects, else the primary
+        # exercise 05: step 4: the first live replica that connects, else the primary
         *replicas, primary = self.settings_dict["SERVERS"]
         for server in replicas:
             if server["name"] in self._avoid:
@@ -63,11 +63,11 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
         health.replicas_all_dead(self.alias)
         self.server = primary["name"]
         return super().get_new_connection(server_params(conn_params, primary))
-        # exercise: end, stand-in: return super().get_new_connection(conn_params)
+        # exercise 05: end, stand-in: return super().get_new_connection(conn_params)
 
     def _read_retried(self, execute, sql, params, many, context):
         """An execute wrapper: a read that lost its server goes once to another."""
-        # exercise: step 4: a read that lost its replica goes once to another
+        # exercise 05: step 4: a read that lost its replica goes once to another
         try:
             return execute(sql, params, many, context)
         except OperationalError as error:
@@ -78,10 +78,10 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
         self._reconnect(avoiding=lost)
         context["cursor"].cursor = self.create_cursor()
         return execute(sql, params, many, context)
-        # exercise: end, stand-in: return execute(sql, params, many, context)
+        # exercise 05: end, stand-in: return execute(sql, params, many, context)
 
     def _may_retry(self, error, sql: str, many: bool) -> bool:
-        # exercise: step 4: only a read, alone, outside a transaction, that lost its server
+        # exercise 05: step 4: only a read, alone, outside a transaction, that lost its server
         statement = sql.lstrip().upper()
         return (
             bool(error.args)
@@ -92,7 +92,7 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
             and statement.startswith("SELECT")
             and "FOR UPDATE" not in statement
         )
-        # exercise: end, stand-in: return False
+        # exercise 05: end, stand-in: return False
 
     def _reconnect(self, *, avoiding: str) -> None:
         try:

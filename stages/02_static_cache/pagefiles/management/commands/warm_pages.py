@@ -20,12 +20,12 @@ class Command(BaseCommand):
         # files are written by the same code, with the same rules, as in production.
         visitor = Client(raise_request_exception=False, HTTP_HOST=host_allowed())
         failed = []
-        # exercise: step 4: visit every url as a first-time visitor, with a progress bar
+        # exercise 02: step 4: visit every url as a first-time visitor, with a progress bar
         for url in tqdm(urls, desc="Pages", unit="page", disable=verbosity == 0):
             visitor.cookies.clear()  # every page as a first-time visitor sees it
             if visitor.get(url).status_code != 200:
                 failed.append(url)
-        # exercise: end
+        # exercise 02: end
         written = sum(1 for url in urls if (path := page_file_path(url)) and path.exists())
         if verbosity:
             self.stdout.write(
@@ -37,13 +37,13 @@ class Command(BaseCommand):
 
 def shop_urls():
     """The home page, every category's listing, every product's page."""
-    # exercise: step 4: the URL of every page that could be a file
+    # exercise 02: step 4: the URL of every page that could be a file
     yield reverse("home")
     for slug in Category.objects.values_list("slug", flat=True):
         yield reverse("category", kwargs={"slug": slug})
     for slug in Product.objects.values_list("slug", flat=True).iterator():
         yield reverse("product", kwargs={"slug": slug})
-    # exercise: end, stand-in: yield from ()
+    # exercise 02: end, stand-in: yield from ()
 
 
 def host_allowed() -> str:
