@@ -70,6 +70,8 @@ def access_logs(stack) -> list[Path]:
 
 
 def access_log_size(stack) -> int:
+    if hasattr(stack, "access_log_size"):  # a compose stack: its containers' logs
+        return stack.access_log_size()
     return sum(log.stat().st_size for log in access_logs(stack))
 
 
