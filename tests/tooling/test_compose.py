@@ -261,3 +261,45 @@ def test_the_app_reads_from_every_replica_as_the_same_account_that_writes_to_db(
         == service_env(compose_service(output, "db"))["MARIADB_USER"]
         != "root"
     )
+
+
+# The web image's entrypoint renders the stage's template as the native stack does.
+
+WEB_ENTRYPOINT = DOCKER / "web" / "entrypoint"
+WEB_VALUES = {
+    "LISTEN": "80",
+    "APP_SERVERS": "server app:8000;",
+    "STATIC_ROOT": "/srv/var/static",
+    "PAGE_FILES_DIR": "/srv/var/pages",
+}
+
+
+def web_entrypoint(template, tmp_path, values: dict[str, str]):
+    """The entrypoint with its paths in tmp_path and `cat` for nginx: the site it wrote."""
+    if not shutil.which("envsubst"):
+        require("needs envsubst to render the template: apt-get install gettext-base")
+    script = WEB_ENTRYPOINT.read_text().replace("/etc/nginx/conf.d/", f"{tmp_path}/")
+    (tmp_path / "entrypoint").write_text(script)
+    env = {"PATH": "/usr/bin:/bin", "TEMPLATE": str(template), **values}
+    command = ["sh", str(tmp_path / "entrypoint"), "cat", str(tmp_path / "default.conf")]
+    return subprocess.run(command, env=env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
+def test_the_web_image_renders_the_stage_template_as_the_native_stack_does(stage, tmp_path):
+    from workshop.stack.templating import render
+
+    template = stage.path / "deploy" / "nginx.conf.template"
+
+    result = web_entrypoint(template, tmp_path, WEB_VALUES)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == render(template.read_text(), WEB_VALUES)
+
+
+def test_the_web_image_refuses_a_template_whose_placeholder_it_does_not_set(tmp_path):
+    values = {k: v for k, v in WEB_VALUES.items() if k != "STATIC_ROOT"}
+
+    result = web_entrypoint(STAGES[0].path / "deploy" / "nginx.conf.template", tmp_path, values)
+
+    assert result.returncode != 0 and "${STATIC_ROOT}" in result.stderr
