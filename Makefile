@@ -8,7 +8,7 @@ PORT   ?= 8000
 EXTRAS := $(shell pkg-config --exists libmariadb 2>/dev/null && echo '[dev,mysql]' || echo '[dev]')
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format notebooks lab clean
+.PHONY: help setup run test lint format notebooks lab clean wheelhouse
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ notebooks: setup  ## run every notebook's measurements (minutes) and store the o
 lab: setup  ## open the notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet "jupyterlab>=4.0"
 	$(BIN)/jupyter lab notebooks/
+
+wheelhouse: setup  ## wheels of the app's Python packages, for the app image (docker compose)
+	PYTHON=$(BIN)/python docker/wheelhouse.sh
 
 lint: setup  ## ruff: lint and format check
 	$(BIN)/ruff check .

@@ -1,6 +1,8 @@
 """docker-compose.yml runs every stage: the files it names exist, the nginx template of
-each stage gets every value it needs, and docker compose accepts the file for each
-STAGE. No Docker engine is needed: `docker compose config` only reads."""
+each stage gets every value it needs, every image is the project's own on Debian 12's
+servers, and docker compose accepts the file for each STAGE. No Docker engine is
+needed: `docker compose config` only reads. CI's compose pass (.ci/compose) runs it for
+real: tests/compose and the shared stack suite on every stage's containers."""
 
 import re
 import shutil
@@ -57,7 +59,7 @@ def test_every_path_the_compose_file_names_exists(stage):
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
 def test_the_gunicorn_config_the_app_runs_exists(stage):
-    command = re.search(r'"-c", "([^"]+)"', COMPOSE_FILE.read_text()).group(1)
+    command = re.search(r'"gunicorn", "-c", "([^"]+)"', COMPOSE_FILE.read_text()).group(1)
 
     assert (stage.path / command).exists()
 
@@ -114,7 +116,6 @@ def test_docker_compose_accepts_the_file_for_every_stage(stage, monkeypatch):
 # From stage 03: several app servers, `--scale app=N`, each held to a CPU share.
 
 SCALED = [s for s in STAGES if topology_load(s.path).service("app").numbered]
-RESOLVE_SINCE = (1, 27, 3)  # the first open-source nginx with `server … resolve`
 
 
 def compose_service(output: str, name: str) -> str:
@@ -141,16 +142,45 @@ def test_docker_compose_scales_the_app_servers_each_held_to_the_stage_cpu_share(
     assert "container_name:" not in app and "ports:" not in app
 
 
-def test_nginx_in_its_container_finds_every_app_replica_by_name():
-    """Docker's DNS answers `app` with every replica; nginx must ask again as replicas
-    come and go, which open-source nginx does from 1.27.3 on."""
+def test_nginx_in_its_container_finds_the_app_replicas_there_are_when_it_loads():
+    """Debian 12's nginx (1.22) has no `server … resolve`: it looks `app` up, every
+    replica's address, when it loads its config; `workshop scale NN N --compose` reloads
+    it after scaling."""
     text = COMPOSE_FILE.read_text()
     servers = re.search(r'^\s+APP_SERVERS: "([^"]+)"', text, flags=re.MULTILINE).group(1)
-    version = re.search(r"^\s+image: nginx:([\d.]+)$", text, flags=re.MULTILINE).group(1)
 
-    assert "server app:8000 resolve;" in servers
-    assert "resolver 127.0.0.11" in servers and re.search(r"\bzone app \d+k;", servers)
-    assert tuple(int(part) for part in version.split(".")) >= RESOLVE_SINCE
+    assert servers == "server app:8000;"
+    assert (
+        "nginx" in re.search(r"apt-get install .*", (DOCKER / "web" / "Dockerfile").read_text())[0]
+    )
+
+
+def test_a_crashed_app_server_is_started_again():
+    """As supervisord does natively (restart = true): a container whose process dies is
+    restarted; one stopped by hand (docker stop, scaling down) is not."""
+    app = re.search(r"^  app:\n((?:    .*\n|\s*#.*\n)+)", COMPOSE_FILE.read_text(), re.MULTILINE)
+
+    assert "    restart: on-failure\n" in app.group(1)
+
+
+# Every image the project's own, from debian:bookworm-slim with Debian 12's packages: the
+# only image ever pulled is the base (docker/base-image makes it where none can be).
+
+DOCKER = ROOT / "docker"
+
+
+def test_every_service_builds_its_image_from_the_project_dockerfiles():
+    text = COMPOSE_FILE.read_text()
+    images = set(re.findall(r"^\s+image: (\S+)$", text, flags=re.MULTILINE))
+    contexts = re.findall(r"^\s+build: (\S+)$", text, flags=re.MULTILINE)
+
+    assert images == {f"django-at-scale-{name}" for name in ("app", "web", "cache", "db")}
+    assert sorted(contexts) == [".", "docker/cache", "docker/db", "docker/web"]
+    for context in contexts:
+        dockerfile = (ROOT / context / "Dockerfile").read_text()
+        bases = re.findall(r"^FROM (\S+)", dockerfile, flags=re.MULTILINE)
+        assert bases and set(bases) == {"debian:bookworm-slim"}, context
+        assert "pip install" not in dockerfile or "--no-index" in dockerfile
 
 
 # Stage 05: a primary and read replicas, the `replicas` profile.
@@ -207,7 +237,7 @@ def test_docker_compose_runs_the_replicas_of_stack_toml_each_replicating_from_db
         for setting in ("MARIADB_REPLICATION_USER", "MARIADB_REPLICATION_PASSWORD"):
             assert env[setting] == db_env[setting]
         assert "- replicas\n" in block and f"- {name}:/var/lib/mysql" in block
-        assert re.search(r"- --replication_io\n\s+- --replication_sql\n\s+- --replication\n", block)
+        assert "- db-healthcheck\n" in block  # healthy once both replication threads run
     assert server_ids == {f"--server-id={n + 2}" for n in range(len(names))}
 
 
@@ -231,3 +261,45 @@ def test_the_app_reads_from_every_replica_as_the_same_account_that_writes_to_db(
         == service_env(compose_service(output, "db"))["MARIADB_USER"]
         != "root"
     )
+
+
+# The web image's entrypoint renders the stage's template as the native stack does.
+
+WEB_ENTRYPOINT = DOCKER / "web" / "entrypoint"
+WEB_VALUES = {
+    "LISTEN": "80",
+    "APP_SERVERS": "server app:8000;",
+    "STATIC_ROOT": "/srv/var/static",
+    "PAGE_FILES_DIR": "/srv/var/pages",
+}
+
+
+def web_entrypoint(template, tmp_path, values: dict[str, str]):
+    """The entrypoint with its paths in tmp_path and `cat` for nginx: the site it wrote."""
+    if not shutil.which("envsubst"):
+        require("needs envsubst to render the template: apt-get install gettext-base")
+    script = WEB_ENTRYPOINT.read_text().replace("/etc/nginx/conf.d/", f"{tmp_path}/")
+    (tmp_path / "entrypoint").write_text(script)
+    env = {"PATH": "/usr/bin:/bin", "TEMPLATE": str(template), **values}
+    command = ["sh", str(tmp_path / "entrypoint"), "cat", str(tmp_path / "default.conf")]
+    return subprocess.run(command, env=env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
+def test_the_web_image_renders_the_stage_template_as_the_native_stack_does(stage, tmp_path):
+    from workshop.stack.templating import render
+
+    template = stage.path / "deploy" / "nginx.conf.template"
+
+    result = web_entrypoint(template, tmp_path, WEB_VALUES)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == render(template.read_text(), WEB_VALUES)
+
+
+def test_the_web_image_refuses_a_template_whose_placeholder_it_does_not_set(tmp_path):
+    values = {k: v for k, v in WEB_VALUES.items() if k != "STATIC_ROOT"}
+
+    result = web_entrypoint(STAGES[0].path / "deploy" / "nginx.conf.template", tmp_path, values)
+
+    assert result.returncode != 0 and "${STATIC_ROOT}" in result.stderr

@@ -84,6 +84,8 @@ def access_logs(stack) -> list[Path]:
 
 
 def access_log_size(stack) -> int:
+    if hasattr(stack, "access_log_size"):  # a compose stack: its containers' logs
+        return stack.access_log_size()
     return sum(log.stat().st_size for log in access_logs(stack))
 
 
@@ -140,10 +142,28 @@ def stack_running(stage):
         stack.down()
 
 
+@contextlib.contextmanager
+def compose_stack_running(stage, url: str):
+    """The stage's compose stack that runs at ``url`` (WORKSHOP_COMPOSE_URL): brought up
+    and taken down by whoever set it (.ci/compose), not by the tests, but for the test
+    of down itself."""
+    from workshop.compose import ComposeStack
+
+    try:
+        yield ComposeStack(stage, url)
+    except StackError as error:
+        pytest.fail(f"compose stack test: {error}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def stack():
-    """The stage's stack, shared by its own stack tests and the shared stack suite."""
-    with stack_running(stage_under_test()) as stack:
+    """The stage's stack, shared by its own stack tests and the shared stack suite: its
+    native stack, or with WORKSHOP_COMPOSE_URL set, its compose stack running there."""
+    from workshop.compose import URL_VAR
+
+    stage = stage_under_test()
+    url = os.environ.get(URL_VAR)
+    with compose_stack_running(stage, url) if url else stack_running(stage) as stack:
         yield stack
 
 
