@@ -57,11 +57,13 @@ def test_a_campaign_link_is_answered_from_the_page_file(stack, browser, stack_pr
     path = f"/c/{stack_product['category']}/"
     page_file = stack.run.var_dir / var_paths["PAGE_FILES_DIR"] / path.strip("/") / "index.html"
     page_file.unlink(missing_ok=True)  # as a change to the catalogue would have left it
+    before = access_log_size(stack)
 
     first = browser.get(f"{path}?utm_source=tv&utm_campaign=stack-test")
 
     assert first.status_code == 200 and "X-Page-File" not in first.headers
     assert page_file.exists(), "the first visitor by a campaign link wrote no page file"
+    assert wait_for_growth(lambda: access_log_size(stack), before), "Django did not log it"
     before = access_log_size(stack)
     for query in CAMPAIGNS:
         response = browser.get(f"{path}{query}")
