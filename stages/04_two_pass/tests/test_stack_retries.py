@@ -89,7 +89,9 @@ def nginx_before(tmp_path):
         web = stack.kind_of("web")
         web.prepare()
         main = web.dir / "nginx.conf"
-        main.write_text(main.read_text().replace("worker_processes auto;", "worker_processes 1;"))
+        text = main.read_text()
+        assert "worker_processes auto;" in text, "the stack's nginx.conf changed: one worker?"
+        main.write_text(text.replace("worker_processes auto;", "worker_processes 1;"))
         started.append((subprocess.Popen(web.command()), apps))
         deadline = time.monotonic() + 10
         while not port_is_listening(stack.web_port):
