@@ -31,9 +31,8 @@ def query_without_tracking(query_string: str) -> list[tuple[str, str]]:
 
 def query_known(query_string: str, known: Iterable[str]) -> str:
     """The query as a cache may key on it: only the ``known`` parameters, each once (its
-    first value, as Django's QueryDict.get reads it), in a fixed order. Tracking and
-    unknown parameters, and their order, make no new entry."""
-    first: dict[str, str] = {}
-    for name, value in parse_qsl(query_string, keep_blank_values=True):
-        first.setdefault(name, value)
-    return urlencode([(name, first[name]) for name in sorted(known) if name in first])
+    last value, the one Django's QueryDict.get reads, so the key names the page the view
+    renders), in a fixed order. Tracking and unknown parameters, and their order, make no
+    new entry."""
+    last = dict(parse_qsl(query_string, keep_blank_values=True))
+    return urlencode([(name, last[name]) for name in sorted(known) if name in last])

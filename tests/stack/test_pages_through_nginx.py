@@ -45,6 +45,34 @@ def test_a_page_for_a_visitor_without_session_sits_in_memcached(stack, browser, 
     assert memcached_stat(port, "get_hits") > hits
 
 
+CAMPAIGNS = ["?utm_source=tv&utm_medium=broadcast", "?fbclid=IwAR0stack", "?gclid=stack&_gl=1"]
+
+
+def test_a_campaign_link_is_answered_from_the_page_file(stack, browser, stack_product):
+    """From stage 02 on: tracking parameters alone ask for the plain page. The first
+    visitor by a campaign link has Django write the page file; nginx answers the next
+    ones from it, whatever their tracking values, and Django never sees them."""
+    var_paths = stack.kind_of("web").instance.service.options.get("var_paths", {})
+    if "PAGE_FILES_DIR" not in var_paths:
+        pytest.skip(f"{stack.stage.name} has no page files (stage 02 brings them)")
+    path = f"/c/{stack_product['category']}/"
+    page_file = stack.run.var_dir / var_paths["PAGE_FILES_DIR"] / path.strip("/") / "index.html"
+    page_file.unlink(missing_ok=True)  # as a change to the catalogue would have left it
+    before = access_log_size(stack)
+
+    first = browser.get(f"{path}?utm_source=tv&utm_campaign=stack-test")
+
+    assert first.status_code == 200 and "X-Page-File" not in first.headers
+    assert page_file.exists(), "the first visitor by a campaign link wrote no page file"
+    assert wait_for_growth(lambda: access_log_size(stack), before), "Django did not log it"
+    before = access_log_size(stack)
+    for query in CAMPAIGNS:
+        response = browser.get(f"{path}{query}")
+        assert response.status_code == 200
+        assert response.headers.get("X-Page-File") == "hit", f"{query} reached Django"
+    assert not wait_for_growth(lambda: access_log_size(stack), before, timeout=0.5)
+
+
 def test_static_files_are_served_by_nginx_not_django(stack, browser):
     static_root = stack.run.var_dir / "static"
     css = next(static_root.rglob("*.css")).relative_to(static_root)

@@ -36,11 +36,12 @@ def pages_asked() -> dict[str, list[str]]:
 def test_the_campaigns_probe_asks_only_for_the_campaigns_link_which_django_answers():
     asked = pages_asked()
 
-    # Not one plain address among them: nginx would answer that from a page file, and the
-    # run's CPU per request would no longer be Django's answer from memcached.
+    # Not one plain address among them, nor one of tracking parameters alone: nginx would
+    # answer that from a page file, and the run's CPU per request would no longer be
+    # Django's answer from memcached.
     assert asked["ProductPageFromCampaign"] == [
-        "/p/a-camera/?utm_source=tv",
-        "/p/a-tv/?utm_source=tv",
+        "/p/a-camera/?from=tv",
+        "/p/a-tv/?from=tv",
     ]
     assert asked["ProductPageWithoutSession"] == ["/p/a-camera/", "/p/a-tv/"]
     assert asked["ProductPageForCustomer"] == ["/p/a-camera/", "/p/a-tv/"]

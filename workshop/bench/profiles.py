@@ -50,7 +50,7 @@ PROFILES = _profiles(
     Profile(
         name="product-campaign", locustfile="pages.py",
         user_classes=("ProductPageFromCampaign",), users=10, share=0.5, instrument=True,
-        about="product pages from the TV campaign's link (?utm_source=tv), without a "
+        about="product pages from the TV campaign's link (?from=tv), without a "
         "session: Django answers, from memcached",
     ),
     Profile(

@@ -4,8 +4,9 @@
 ``ProductPageWithSession``): the same product pages, the first for visitors with no
 session, whom stage 01 serves from memcached, the second for a visitor with one
 product in the cart, whom it renders afresh. Stage 04's pair: ``ProductPageFromCampaign``,
-the TV campaign's link (``?utm_source=tv``) without a session, which nginx hands to Django
-and Django answers from memcached; ``ProductPageForCustomer``, a logged-in customer with a
+the TV campaign's link with a parameter of its own (``?from=tv``; tracking parameters alone
+would get the page file) without a session, which nginx hands to Django and Django answers
+from memcached; ``ProductPageForCustomer``, a logged-in customer with a
 cart, whose page is pass one from memcached and pass two for them. Run each alone: CPU
 per request is measured per run. Both send a steady rate, well under what the app server can
 render, so that latency shows the cost of a page and not a queue. ``workshop bench``

@@ -21,8 +21,10 @@ from workshop.forms import hidden_field
 SHOP_MAP_ENV = "WORKSHOP_SHOP_MAP"
 PAGES_PER_CATEGORY = 2  # about a thousand products: variety for the cache, few requests
 PROBE_PRODUCTS = 100  # the product pages that the page-cost probes (pages.py) request
-# The TV campaign's link: a query string, so nginx has no page file for it (stage 02 on).
-CAMPAIGN = "?utm_source=tv"
+# The TV campaign's link, with a parameter of its own, so nginx has no page file for it
+# (stage 02 on) and Django answers. Tracking parameters alone (?utm_source=tv) would get
+# the plain page's file: workshop/tracking.py.
+CAMPAIGN = "?from=tv"
 # How a request asked for with a session cookie is named (browsing.py), so the bench's
 # analysis tells it from the page files' requests.
 SESSION = " (session)"

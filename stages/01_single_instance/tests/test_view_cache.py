@@ -28,6 +28,31 @@ def test_a_cached_page_is_served_without_the_database(client, pages, django_asse
             assert client.get(url).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "campaign", ["utm_source=tv", "utm_source=radio&utm_campaign=x", "fbclid=1"]
+)
+def test_a_campaign_link_gets_the_plain_pages_cached_copy(client, pages, campaign):
+    """Tracking parameters change nothing on a page: a campaign's visitors share the plain
+    page's copy instead of each new ?utm_…, ?fbclid=… rendering and storing one more."""
+    for url in pages:
+        client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        for url in pages:
+            assert client.get(f"{url}?{campaign}").status_code == 200
+    assert len(queries) == 0, f"?{campaign} rendered the page afresh"
+
+
+def test_tracking_parameters_beside_others_are_dropped_from_the_key(client):
+    product = ProductFactory()
+    listing = product.category.get_absolute_url()
+    client.get(f"{listing}?sort=price")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{listing}?utm_source=tv&sort=price&gclid=2")
+    assert response.status_code == 200 and len(queries) == 0
+
+
 def test_a_visitor_with_a_session_gets_a_fresh_page(customer_client, pages):
     for url in pages:
         customer_client.get(url)

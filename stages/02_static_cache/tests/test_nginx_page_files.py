@@ -130,7 +130,7 @@ def test_a_post_goes_to_django(web, reached):
     assert [method for method, _, _ in reached] == ["POST"]
 
 
-@pytest.mark.parametrize("query", ["?page=2", "?sort=price", "?utm_source=tv"])
+@pytest.mark.parametrize("query", ["?page=2", "?sort=price", "?utm_source=tv&page=2"])
 def test_a_query_string_goes_to_django(web, reached, query):
     served_from_its_file(web, reached, "/c/televisions/")
 
@@ -138,6 +138,19 @@ def test_a_query_string_goes_to_django(web, reached, query):
         f"/c/televisions/{query} got the plain page's file: a query string goes to Django"
     )
     assert [path for _, path, _ in reached] == [f"/c/televisions/{query}"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?utm_source=tv&utm_campaign=spring", "?fbclid=IwAR0x", "?gclid=Cj0KCQ&_gl=1*x", "?"],
+)
+def test_a_campaign_link_gets_the_page_file(web, reached, query):
+    """Tracking parameters say where a visitor came from, and change nothing on the page:
+    a TV audience arrives by such links, and each would otherwise reach Django."""
+    served_from_its_file(web, reached, "/c/televisions/")
+
+    assert fetch(web, f"/c/televisions/{query}") == (200, PAGE), f"{query} reached Django"
+    assert reached == []
 
 
 def test_a_page_without_a_file_goes_to_django(web, reached):

@@ -5,7 +5,8 @@ the first addition of a product is an INSERT that the unique (cart, product) pai
 into that UPDATE when another request inserted the line first."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest, Least
 
 from workshop.catalogue.models import Product
 
@@ -50,21 +51,24 @@ def cart_set(*, owner: CartOwner, product: Product, quantity: int) -> None:
 
 
 def cart_merge(*, session_key: str, customer) -> None:
-    """At login: the visitor's anonymous cart joins the customer's own, within the limits."""
+    """At login: the visitor's anonymous cart joins the customer's own, within the limits.
+    Each line grows in one statement, as an addition does: a quantity read first and
+    written back would overwrite an addition made meanwhile in another tab."""
     anonymous = Cart.objects.filter(session_key=session_key).first()
     if anonymous is None:
         return
     with transaction.atomic():
         cart, _ = Cart.objects.get_or_create(customer=customer)
         for line in anonymous.lines.select_related("product"):
-            mine = CartLine.objects.filter(cart=cart, product=line.product).first()
-            had = mine.quantity if mine else 0
             limit = min(MAX_QUANTITY, line.product.stock)
-            merged = max(had, min(had + line.quantity, limit))
-            if merged:
-                CartLine.objects.update_or_create(
-                    cart=cart, product=line.product, defaults={"quantity": merged}
-                )
+            mine = CartLine.objects.filter(cart=cart, product=line.product)
+            # The sum, capped at the limit; never less than the customer had.
+            merged = Greatest(F("quantity"), Least(F("quantity") + line.quantity, Value(limit)))
+            if mine.update(quantity=merged):
+                continue
+            first = min(line.quantity, limit)
+            if first and not _line_insert(cart=cart, product=line.product, quantity=first):
+                mine.update(quantity=merged)  # another tab inserted the line first
         anonymous.delete()
 
 

@@ -1,9 +1,12 @@
 """Writes the page of a safe URL to its file when Django serves it to a visitor who could
-be anyone: no session, a GET, no query string. nginx serves the file from then on."""
+be anyone: no session, a GET, no query string but tracking parameters (the first visitor
+by a campaign link writes the file the next ones get). nginx serves the file from then on."""
 
 import logging
 
 from django.conf import settings
+
+from workshop.tracking import query_without_tracking
 
 from .files import page_file_path, page_remove, page_write, url_is_safe
 from .versions import page_version
@@ -35,11 +38,12 @@ class PageFileMiddleware:
 
 
 def request_is_anonymous_get(request) -> bool:
-    """The requests nginx answers from files: the same test as deploy/nginx.conf.template."""
-    # exercise 02: step 1: a GET, with no query string and no session cookie
+    """The requests nginx answers from files: the same test as deploy/nginx.conf.template.
+    Tracking parameters (?utm_source=tv) do not change the page: it is request.path's."""
+    # exercise 02: step 1: a GET, no query string but tracking parameters, no session cookie
     return (
         request.method == "GET"
-        and not request.META.get("QUERY_STRING")
+        and not query_without_tracking(request.META.get("QUERY_STRING", ""))
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
     # exercise 02: end, stand-in: return False

@@ -151,7 +151,7 @@ def test_a_killed_app_server_costs_no_get_and_comes_back_to_serve(stack):
     def fresh() -> set[int]:  # the new master and the workers it has forked so far
         return set(process_tree(master_pid(stack, app.name)))
 
-    # nginx leaves a failed server out for 10 s, then tries it again.
+    # nginx leaves a server out for 5 s after 3 failures, then tries it again.
     assert wait_until(
         lambda: answered_by(app, fresh()) > 0, 45, step=lambda: get(stack.web_port, "/?back=1")
     ), "the restarted server never answered a request"

@@ -14,6 +14,11 @@ from .base import Kind, http_get
 
 MAIN_TEMPLATE = Path(__file__).resolve().parent.parent / "nginx-native.conf"
 TEMP_DIRS = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+# On every upstream server line, here and in docker-compose.yml: a server is left out
+# after 3 failures within 5 s, for 5 s (nginx's defaults: after 1, for 10 s). Stage 03's
+# deploy/nginx.conf.template says why. A lone server is never left out (nginx ignores
+# both then), so stages 01 and 02 are as before.
+SERVER_PARAMETERS = "max_fails=3 fail_timeout=5s"
 
 
 class Nginx(Kind):
@@ -29,7 +34,9 @@ class Nginx(Kind):
         """The stage template's variables; docker-compose.yml sets the same ones. Folders
         the shop writes and nginx serves are named in stack.toml, inside SHOP_VAR_DIR:
         [web] var_paths = { PAGE_FILES_DIR = "pages" }."""
-        servers = "\n    ".join(f"server {HOST}:{app.port};" for app in self.stack.apps())
+        servers = "\n    ".join(
+            f"server {HOST}:{app.port} {SERVER_PARAMETERS};" for app in self.stack.apps()
+        )
         var_paths = {"STATIC_ROOT": "static", **self.instance.service.options.get("var_paths", {})}
         return {
             "LISTEN": f"{HOST}:{self.port}",
