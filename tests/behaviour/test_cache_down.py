@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 # One read timeout at most (the first call; the worker then leaves memcached alone), and
 # time for the page itself: far below a wait for a lock that nobody can hold (stage 04).
-SLOWEST = READ_TIMEOUT + 1.0
+SLOWEST = READ_TIMEOUT + 1.5
 
 
 @pytest.fixture(params=["down", "frozen"])
