@@ -21,18 +21,98 @@ sessions read from it (stages 04 and 05: cached_db). After one failure the worke
 memcached alone for DEAD_SECONDS, answering misses at once (pymemcache's HashClient keeps
 that mark, per process): a frozen memcached costs each worker one timeout per
 DEAD_SECONDS, not one per request. Then the next call asks it again.
+
+A write that failed, or was skipped while memcached was left alone, may leave memcached
+holding what is no longer true: the versions before a sale's bump, a session that a
+logout ended. So the worker keeps the keys of the writes it lost, and deletes them before
+anything else once memcached answers again: such an entry is rebuilt, never trusted.
 """
 
 import os
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.memcached import PyMemcacheCache
+from pymemcache.client.hash import HashClient
 
 # memcached on the same network answers in well under a millisecond; a second without
 # an answer means it is gone or frozen, not slow.
 CONNECT_TIMEOUT = 0.5
 READ_TIMEOUT = 0.5
 DEAD_SECONDS = 5
+# Beyond this many lost keys in one worker, it empties memcached when it returns instead.
+LOST_MAX = 1000
+
+# The commands whose failure may leave an entry that is no longer true (not incr/decr:
+# deleting a counter would lose what it counted).
+_WRITES = frozenset({"set", "add", "replace", "append", "prepend", "cas", "delete"})
+_FAILED = object()
+_EVERYTHING = "*"  # the lost keys were too many: flush
+
+
+class LostWritesClient(HashClient):
+    """pymemcache's HashClient, remembering the keys whose write this process lost and
+    deleting them first once memcached answers again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lost: set[str] = set()
+
+    def _run_cmd(self, cmd, key, default_val, *args, **kwargs):
+        self._replay()
+        result = super()._run_cmd(cmd, key, _FAILED, *args, **kwargs)
+        if result is not _FAILED:
+            return result
+        if cmd in _WRITES:
+            self._lose([key])
+        return default_val
+
+    def get_many(self, keys, *args, **kwargs):
+        self._replay()
+        return super().get_many(keys, *args, **kwargs)
+
+    def set_many(self, values, *args, **kwargs):
+        self._replay()
+        failed = super().set_many(values, *args, **kwargs)
+        self._lose(failed)
+        return failed
+
+    # HashClient's aliases name its own methods; Django calls these.
+    get_multi, set_multi = get_many, set_many
+
+    def _set_many(self, client, values, *args, **kwargs):
+        # HashClient's own, with ignore_exc, swallows the error and reports every key as
+        # stored: handed on, it marks the server failed and every key as not stored.
+        try:
+            failed = client.set_many(values, *args, **kwargs)
+        except Exception as error:
+            return [], list(values), error
+        return [key for key in values if key not in failed], failed, None
+
+    def _lose(self, keys) -> None:
+        self.lost.update(keys)
+        if len(self.lost) > LOST_MAX:
+            self.lost = {_EVERYTHING}
+
+    def _replay(self) -> None:
+        """Delete the lost keys; at the first that fails, memcached is still away (or
+        left alone): the rest wait for the next call."""
+        if not self.lost:
+            return
+        pending, self.lost = list(self.lost), set()
+        for n, key in enumerate(pending):
+            if not self._forget(key):
+                self.lost.update(pending[n:])
+                return
+
+    def _forget(self, key: str) -> bool:
+        """Whether memcached now holds nothing under ``key`` (or nothing at all)."""
+        if key != _EVERYTHING:
+            return super()._run_cmd("delete", key, _FAILED, noreply=False) is not _FAILED
+        client = self._get_client(key)  # None while memcached is left alone
+        if client is None:
+            return False
+        flushed = self._safely_run_func(client, client.flush_all, _FAILED, noreply=False)
+        return flushed is not _FAILED
 
 
 class PersistentPyMemcacheCache(PyMemcacheCache):
@@ -41,6 +121,7 @@ class PersistentPyMemcacheCache(PyMemcacheCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = LostWritesClient
         options = params.get("OPTIONS") or {}
         self._options = {
             **self._options,

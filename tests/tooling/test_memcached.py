@@ -16,6 +16,7 @@ from pymemcache.client.base import Client
 
 from workshop.memcached import READ_TIMEOUT, PersistentPyMemcacheCache
 from workshop.settings_help import cache_from_env
+from workshop.testing import memcached_down
 from workshop.testing.services import require
 
 
@@ -244,3 +245,51 @@ def test_after_the_dead_time_memcached_is_asked_again():
     finally:
         memcached.terminate()
         memcached.wait()
+
+
+def test_a_write_lost_while_memcached_was_away_is_never_read_as_current(server):
+    """A sale's version bump or a logout's session deletion that could not reach
+    memcached must not leave the older entry passing for current once it answers again:
+    the worker deletes every key whose write it lost before it reads anything."""
+    with memcached_down.Proxy(server) as path:
+        cache = PersistentPyMemcacheCache(path.address, {"OPTIONS": {"dead_timeout": 0.3}})
+        cache.set("workshop-version", "before the sale")
+        cache.set("workshop-session", "logged in")
+
+        path.cut()  # memcached keeps both entries; this worker cannot reach it
+        cache.set("workshop-version", "after the sale")
+        cache.delete("workshop-session")  # the logout
+        path.mend()
+        time.sleep(0.8)  # past the dead mark (twice dead_timeout, and a margin)
+
+        assert cache.get_many(["workshop-version", "workshop-session"]) == {}
+        cache.set("workshop-version", "rebuilt")
+        assert cache.get("workshop-version") == "rebuilt"  # and memcached is used again
+
+
+def test_too_many_lost_writes_empty_memcached_when_it_returns(server, monkeypatch):
+    """A worker that lost more writes than it keeps count of cannot say which entries
+    are no longer true: it empties memcached, rather than trust any of them."""
+    monkeypatch.setattr("workshop.memcached.LOST_MAX", 2)
+    with memcached_down.Proxy(server) as path:
+        cache = PersistentPyMemcacheCache(path.address, {"OPTIONS": {"dead_timeout": 0.3}})
+        cache.set("workshop-untouched", "kept until the flush")
+
+        path.cut()
+        cache.set_many({f"workshop-lost-{n}": n for n in range(3)})
+        path.mend()
+        time.sleep(0.8)
+
+        assert cache.get("workshop-untouched") is None
+
+
+def test_a_set_many_that_times_out_marks_memcached_dead_too(frozen):
+    """pymemcache's HashClient, ignoring errors, took a failed set_many for a success
+    and never marked the server: every version bump would wait for the timeout."""
+    cache = PersistentPyMemcacheCache(frozen, {})
+    keys = {"workshop-a": 1, "workshop-b": 2}
+
+    assert sorted(within(5, lambda: cache.set_many(keys))) == sorted(keys)
+    started = time.monotonic()
+    within(2, lambda: [cache.set_many(keys) for _ in range(10)])
+    assert time.monotonic() - started < 0.2
