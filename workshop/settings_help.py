@@ -33,7 +33,8 @@ def database_from_env(env, *, default, var="DATABASE_URL"):
 
 def cache_from_env(env, *, default, var="CACHE_URL"):
     """The cache from a URL in ``var``; memcached through pymemcache keeps its
-    connection between requests (see workshop.memcached) and sends without delay."""
+    connection between requests, sends without delay, and gives up on a memcached that
+    is down or frozen within its timeouts, answering misses (see workshop.memcached)."""
     config = env.cache_url(var, default=default)
     if config["BACKEND"].endswith("PyMemcacheCache"):
         config["BACKEND"] = "workshop.memcached.PersistentPyMemcacheCache"

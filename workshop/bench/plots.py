@@ -247,3 +247,36 @@ def plot_lag(samples: pd.DataFrame, history: pd.DataFrame, *, title: str):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+PHASE_COLOURS = {"killed": "#c44e52", "restarted": "#ccb974", "frozen": "#64b5cd"}
+
+
+def plot_cache_drill(drill, *, title: str):
+    """The memcached drill (``cachedrill.CacheDrill``): requests, 5xx answers and requests
+    without an answer per second, and the p95 of each second's requests, with each phase
+    (up, killed, restarted, frozen, back) shaded where it happened."""
+    history = drill.per_second()
+    fig, (rates, latency) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+    rates.plot(history["t"], history["requests"], color="#4c72b0", label="requests/s")
+    rates.plot(history["t"], history["5xx"], color="#c44e52", label="5xx answers/s")
+    rates.plot(history["t"], history["no answer"], color="#8172b3", linestyle=":",
+               label="no answer/s")  # fmt: skip
+    rates.set_ylabel("per second")
+    rates.legend(loc="center right", fontsize="small")
+    latency.plot(history["t"], history["p95 (s)"], color="#dd8452", label="p95 of the second")
+    latency.set_ylabel("p95 (s)")
+    latency.set_xlabel("seconds into the drill")
+    latency.legend(loc="center right", fontsize="small")
+    for _, phase in drill.marks.iterrows():
+        colour = PHASE_COLOURS.get(phase["label"])
+        for ax in (rates, latency):
+            if colour:
+                ax.axvspan(phase["start"], phase["end"], color=colour, alpha=0.25)
+        rates.annotate(
+            phase["label"], (phase["start"], 1), xycoords=("data", "axes fraction"),
+            xytext=(3, -12), textcoords="offset points", fontsize="small",
+        )  # fmt: skip
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -34,7 +34,7 @@ def stack_scale(stack, servers: int) -> None:
             f"stage {number} runs one app server (its deploy/stack.toml has no count above 1): "
             "scaling out starts at stage 03"
         )
-    web = next(kind for kind in stack.kinds if kind.instance.kind == "nginx")
+    web = stack.kind_of("web")
     if not stack.supervisor.is_running() or not_running(stack, [web]):
         raise StackError(f"stage {number} is not up: workshop up {number}")
     current = len(stack.apps())
