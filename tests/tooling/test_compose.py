@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from workshop import ROOT
+from workshop.stack.kinds.mariadb import MY_CNF
 from workshop.stack.kinds.memcached import MEMORY_MB
 from workshop.stack.kinds.nginx import SERVER_PARAMETERS
 from workshop.stack.templating import PLACEHOLDER
@@ -103,6 +104,23 @@ def compose_command() -> list[str]:
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
+def _server_settings(text: str) -> dict[str, str]:
+    """A my.cnf's settings, less where each server keeps its files and listens."""
+    where = {"datadir", "port", "bind-address", "socket", "pid-file", "log-error", "tmpdir"}
+    pairs = [line.split("=", 1) for line in text.splitlines() if line and line[0] not in "#["]
+    settings = {pair[0].strip(): pair[-1].strip() for pair in pairs}
+    return {name: value for name, value in settings.items() if name not in where}
+
+
+def test_mariadb_in_its_container_runs_with_the_native_servers_settings():
+    """docker/db/my.cnf and the native stack's my.cnf (workshop/stack/kinds/mariadb.py)
+    tune the server alike: one workshop, measured the same way both ways."""
+    container = _server_settings((ROOT / "docker" / "db" / "my.cnf").read_text())
+
+    assert container == _server_settings(MY_CNF)
+    assert "innodb_buffer_pool_size" in container
+
+
 def test_docker_compose_accepts_the_file_for_every_stage(stage, monkeypatch):
     monkeypatch.setenv("STAGE", stage.name)
     command = [*compose_command(), "-f", str(COMPOSE_FILE), "config"]
