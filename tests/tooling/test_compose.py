@@ -103,7 +103,6 @@ def compose_command() -> list[str]:
     require("needs docker compose to validate the file: apt-get install docker-compose")
 
 
-@pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
 def _server_settings(text: str) -> dict[str, str]:
     """A my.cnf's settings, less where each server keeps its files and listens."""
     where = {"datadir", "port", "bind-address", "socket", "pid-file", "log-error", "tmpdir"}
@@ -121,6 +120,7 @@ def test_mariadb_in_its_container_runs_with_the_native_servers_settings():
     assert "innodb_buffer_pool_size" in container
 
 
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.number)
 def test_docker_compose_accepts_the_file_for_every_stage(stage, monkeypatch):
     monkeypatch.setenv("STAGE", stage.name)
     command = [*compose_command(), "-f", str(COMPOSE_FILE), "config"]

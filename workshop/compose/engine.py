@@ -1,0 +1,160 @@
+"""docker-compose.yml as one stage's project: up and waited for, scaled with nginx
+reloaded after it, down with nothing left behind."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+
+from workshop import ROOT
+from workshop.stack.errors import StackError
+
+URL_VAR = "WORKSHOP_COMPOSE_URL"
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ONE_SHOT = {"setup"}  # runs to its end; every other service runs and gets healthy
+
+
+def compose_program() -> list[str]:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    docker = shutil.which("docker")
+    plugin = docker and subprocess.run([docker, "compose", "version"], capture_output=True)
+    if plugin and plugin.returncode == 0:
+        return [docker, "compose"]
+    raise StackError("docker compose is missing: apt-get install docker.io docker-compose")
+
+
+def project_name() -> str:
+    name = os.environ.get("COMPOSE_PROJECT_NAME") or ROOT.name
+    return re.sub(r"[^a-z0-9_-]", "", name.lower())
+
+
+def service_of(container: dict) -> str:
+    return container["Config"]["Labels"]["com.docker.compose.service"]
+
+
+def docker(*args: str, check: bool = True) -> str:
+    result = subprocess.run(["docker", *args], capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise StackError(f"docker {' '.join(args[:2])}: {result.stderr.strip()[-300:]}")
+    return result.stdout
+
+
+class Compose:
+    """One stage's compose project: STAGE set, the rest of the environment as given."""
+
+    def __init__(self, stage, *, env: dict[str, str] | None = None):
+        self.stage = stage
+        self.project = project_name()
+        self.env = {**os.environ, "STAGE": stage.name, "COMPOSE_PROJECT_NAME": self.project}
+        self.env.update(env or {})
+        self.env.setdefault("COMPOSE_FILE", str(COMPOSE_FILE))
+
+    def run(self, *args: str, capture: bool = False) -> str:
+        result = subprocess.run(
+            [*compose_program(), *args],
+            env=self.env,
+            cwd=ROOT,
+            text=True,
+            capture_output=capture,
+        )
+        if result.returncode != 0:
+            detail = (result.stderr or "").strip()[-500:] if capture else "(its output above)"
+            raise StackError(f"compose {' '.join(args)} failed: {detail}")
+        return result.stdout or ""
+
+    # What runs
+
+    def container_ids(self, service: str | None = None, *, running_only=False) -> list[str]:
+        filters = ["--filter", f"label=com.docker.compose.project={self.project}"]
+        if service:
+            filters += ["--filter", f"label=com.docker.compose.service={service}"]
+        return docker(
+            "ps", "--quiet", "--no-trunc", *([] if running_only else ["--all"]), *filters
+        ).split()
+
+    def inspect(self, ids: list[str]) -> list[dict]:
+        return json.loads(docker("inspect", *ids)) if ids else []
+
+    def containers(self, service: str | None = None) -> list[dict]:
+        """Each container's docker inspect, in compose's order (app_1, app_2, …)."""
+        found = self.inspect(self.container_ids(service))
+        return sorted(found, key=lambda c: c["Name"])
+
+    def waiting_for(self) -> list[str]:
+        """The containers not yet ready: one-shots not done, the others not healthy."""
+        waiting = []
+        for c in self.containers():
+            state = c["State"]
+            if service_of(c) in ONE_SHOT:
+                if state["Status"] == "exited" and state["ExitCode"] != 0:
+                    raise StackError(f"{c['Name'][1:]} failed: {self.logs(c['Id'])}")
+                ready = state["Status"] == "exited"
+            else:
+                ready = state.get("Health", {}).get("Status", "healthy") == "healthy"
+                ready = ready and state["Status"] == "running"
+            if not ready:
+                waiting.append(c["Name"][1:])
+        return waiting
+
+    def wait_ready(self, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while waiting := self.waiting_for():
+            if time.monotonic() > deadline:
+                last = self.logs(waiting[0])
+                raise StackError(f"not ready after {timeout:.0f} s: {', '.join(waiting)}: {last}")
+            time.sleep(1)
+
+    def logs(self, container: str, lines: int = 5) -> str:
+        result = subprocess.run(
+            ["docker", "logs", "--tail", str(lines), container], capture_output=True, text=True
+        )
+        return " | ".join((result.stdout + result.stderr).strip().splitlines())
+
+    # Up, scale, down
+
+    def up(self, *, build: bool = False) -> None:
+        self.run("up", "--detach", *(["--build"] if build else ["--no-build"]))
+        self.wait_ready()
+
+    def scale(self, servers: int) -> None:
+        """`servers` app containers, then nginx reloaded gracefully (nginx 1.22 looks `app`
+        up only when it loads its config): new workers send to the containers there are
+        now, old ones finish the requests they hold. A container leaving stops
+        gracefully first (gunicorn finishes its requests); one nginx still sends to is
+        refused and the request passes to the next server (the stage's
+        proxy_next_upstream)."""
+        if servers < 1:
+            raise StackError("at least 1 app server")
+        self.run(
+            "up",
+            "--detach",
+            "--no-deps",
+            "--no-recreate",
+            "--no-build",
+            "--scale",
+            f"app={servers}",
+            "app",
+        )
+        self.wait_ready()
+        web = self.container_ids("web", running_only=True)
+        if not web:
+            raise StackError("no web container runs: is the stage up?")
+        docker("exec", web[0], "nginx", "-s", "reload")
+
+    def down(self, *, quiet: bool = False) -> None:
+        self.run("down", "--volumes", "--remove-orphans", "--timeout", "20", capture=quiet)
+
+    def leftovers(self) -> list[str]:
+        """What down should have removed: the project's containers, networks and the
+        stage's volumes."""
+        label = f"label=com.docker.compose.project={self.project}"
+        containers = docker("ps", "--all", "--filter", label, "--format", "{{.Names}}").split()
+        networks = docker("network", "ls", "--filter", label, "--format", "{{.Name}}").split()
+        volumes = docker("volume", "ls", "--format", "{{.Name}}").split()
+        prefix = f"django-at-scale-{self.stage.name}-"
+        found = [f"container {c}" for c in containers] + [f"network {n}" for n in networks]
+        found += [f"volume {v}" for v in volumes if v.startswith(prefix)]
+        return found
