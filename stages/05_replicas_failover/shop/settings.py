@@ -89,6 +89,9 @@ DATABASE_ROUTERS = ["replicas.router.ReplicaRouter"]
 # A replica that does not answer within this many seconds is passed over, and marked dead
 # in the cache for REPLICA_DOWNTIME_SECONDS; then one request tries it again.
 REPLICA_CONNECT_TIMEOUT = env.int("REPLICA_CONNECT_TIMEOUT", default=1)
+# A replica that stops answering in the middle of a read: the read goes elsewhere after
+# this many seconds (the catalogue's reads take milliseconds).
+REPLICA_READ_TIMEOUT = env.int("REPLICA_READ_TIMEOUT", default=5)
 REPLICA_DOWNTIME_SECONDS = env.int("REPLICA_DOWNTIME_SECONDS", default=30)
 # How long a visitor who wrote reads the primary: longer than the replicas usually lag.
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)

@@ -1,10 +1,11 @@
 """Django's mysql backend for a replica alias, which survives a dead replica.
 
-Connecting: a short connect timeout; a replica that refuses or does not answer (MySQL
-errors 2002, 2003, 2005, 2006, 2013) is marked dead in the shared cache (replicas/health.py) and
-the next live replica is tried, then the primary. Reading: a SELECT outside a transaction
-that loses its connection is sent once more, to another server. Never a write, never
-inside a transaction: those may have done half their work, and only the caller knows.
+Connecting: a short connect timeout, and a read timeout; a replica that refuses, does not
+answer, or answers "too many connections" or "host blocked" (CONNECT_ERRORS) is marked
+dead (replicas/health.py) and the next live replica is tried, then the primary. Reading:
+a SELECT outside a transaction that loses its connection (or whose replica goes silent
+past the read timeout) is sent once more, to another server. Never a write, never inside
+a transaction: those may have done half their work, and only the caller knows.
 """
 
 import logging
@@ -20,8 +21,11 @@ logger = logging.getLogger("replicas")
 
 Database = mysql.Database
 # Refused (2002 socket, 2003 TCP), a host no DNS knows (2005: under compose, a replica
-# that is not running), gone away (2006), lost during the query (2013).
-CONNECT_ERRORS = {2002, 2003, 2005, 2006, 2013}
+# that is not running), gone away (2006), lost during the query (2013); and a replica
+# that answers but will not serve us: too many connections (1040, max_connections; 1203,
+# the account's max_user_connections), or this host blocked after too many failed
+# connects (1129, until FLUSH HOSTS). Each is a reason to read elsewhere, not a 500.
+CONNECT_ERRORS = {1040, 1129, 1203, 2002, 2003, 2005, 2006, 2013}
 LOST_ERRORS = {2006, 2013}
 
 
@@ -37,6 +41,10 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
     def get_connection_params(self):
         params = super().get_connection_params()
         params.setdefault("connect_timeout", settings.REPLICA_CONNECT_TIMEOUT)
+        # A replica that takes a query and goes silent must not hold a worker for ever:
+        # the read fails (2013, lost) and goes to another server (_read_retried).
+        params.setdefault("read_timeout", settings.REPLICA_READ_TIMEOUT)
+        params.setdefault("write_timeout", settings.REPLICA_READ_TIMEOUT)
         return params
 
     def get_new_connection(self, conn_params):
