@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.backends.mysql import base as mysql
 from django.db.utils import DatabaseError, OperationalError
 
-from .. import health
+from .. import freshness, health
 from .creation import DatabaseCreation
 
 logger = logging.getLogger("replicas")
@@ -55,7 +55,7 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
             if server["name"] in self._avoid:
                 continue
             state = health.replica_state(server["name"])
-            if state == "dead":
+            if state == "dead" or freshness.behind_known(server["name"]):
                 continue
             try:
                 connection = super().get_new_connection(server_params(conn_params, server))
@@ -66,12 +66,23 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
                 continue
             if state == "retry":
                 health.replica_back(server["name"])
+            if freshness.replica_behind(server["name"], connection):
+                connection.close()  # alive, but too far behind: out of the rotation
+                continue
             self.server = server["name"]
             return connection
         health.replicas_all_dead(self.alias)
         self.server = primary["name"]
         return super().get_new_connection(server_params(conn_params, primary))
         # exercise: end, stand-in: return super().get_new_connection(conn_params)
+
+    def is_usable(self):
+        """A kept connection is checked before a request reuses it (CONN_HEALTH_CHECKS): one
+        to a replica that fell too far behind is given up, and the next goes elsewhere."""
+        if not super().is_usable():
+            return False
+        on_replica = self.server not in (None, self.settings_dict["SERVERS"][-1]["name"])
+        return not (on_replica and freshness.replica_behind(self.server, self.connection))
 
     def _read_retried(self, execute, sql, params, many, context):
         """An execute wrapper: a read that lost its server goes once to another."""
