@@ -209,3 +209,53 @@ def test_a_replica_that_goes_silent_under_a_read_is_failed_over_after_the_read_t
 
     assert connection.server == "replica2", "the read did not go elsewhere"
     assert took < 10, f"the read waited {took:.1f} s for a silent replica"
+
+
+class CacheAway:
+    """The shared cache while memcached is away, as the app's client sees it then: every
+    question a miss, nothing stored, a counter lost."""
+
+    def get(self, key, default=None):
+        return default
+
+    def get_many(self, keys):
+        return {}
+
+    def add(self, *args, **kwargs):
+        return False
+
+    def set(self, *args, **kwargs):
+        pass
+
+    def delete(self, *args, **kwargs):
+        pass
+
+    def incr(self, key, delta=1):
+        raise ValueError(f"Key '{key}' not found.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_memcached_away_a_dead_replica_is_tried_once_per_process_per_downtime(
+    replica_connection, proxies, refusing_server, primary_address, replicas_part, monkeypatch,
+    settings,
+):  # fmt: skip
+    import time
+
+    health = replicas_part("health")
+    monkeypatch.setattr(health, "cache", CacheAway())
+    settings.REPLICA_DOWNTIME_SECONDS = 2
+    dead, live = refusing_server(TOO_MANY_CONNECTIONS, "Too many connections"), proxies().start()
+    servers = [("replica1", dead.address), ("replica2", live.address), ("primary", primary_address)]
+
+    for _ in range(5):  # five requests of one worker, each with a connection of its own
+        connection = replica_connection(servers)
+        assert read(connection) == 0 and connection.server == "replica2"
+        connection.close()
+    assert dead.accepted == 1, f"the dead replica was tried {dead.accepted} times, not once"
+
+    time.sleep(2.2)  # its downtime is over: this process tries it once more
+    for _ in range(5):
+        connection = replica_connection(servers)
+        assert read(connection) == 0 and connection.server == "replica2"
+        connection.close()
+    assert dead.accepted == 2, f"tried {dead.accepted} times in two downtimes"
