@@ -155,3 +155,56 @@ def test_a_price_changed_while_the_replicas_lag_shows_and_is_cached_only_new(sta
         # The replication part of the status, after the list of instances.
         line = [x for x in status.splitlines() if x.strip().startswith(name)][-1]
         assert "out of the rotation" in line, line
+
+
+@pytest.mark.parametrize("protected", [False, True], ids=["protection-off", "protection-on"])
+def test_the_load_s_stock_check_sees_a_stale_page_only_without_the_protection(
+    stack, tmp_path, protected
+):
+    """The shoppers' stale-read check (workshop/load/shoppers.py, stock_check) on an app
+    server of the stack's databases and memcached, with REPLICA_FRESHNESS off or on: a
+    sale made while both replicas lag, then the product's page read by a visitor with no
+    cookie. Without the GTID wait, the page is rebuilt from a replica and shows the stock
+    from before the sale, which the check counts as a stale read; with it, none."""
+    from workshop.load.shopmap import order_lines, page_title, stock_shown
+
+    from .conftest import AppServer
+
+    env = stack.stage.env(
+        **stack.env(),
+        REPLICA_FRESHNESS="1" if protected else "0",
+        PAGE_FILES_DIR=str(tmp_path / "pages"),  # not nginx's: this server's pages are its own
+    )
+    server = AppServer("app-under-test", tmp_path / "app", env, stack.stage.path)
+    try:
+        server.wait_ready()
+        with stack.kind_of("db").connect() as db:
+            cursor = db.cursor()
+            cursor.execute(
+                "SELECT id, slug FROM catalogue_product WHERE stock BETWEEN 3 AND 9 "
+                "ORDER BY id DESC LIMIT 1 OFFSET %s",
+                [int(protected)],
+            )
+            pk, slug = cursor.fetchone()
+        before = stock_shown(Browser(server.url).get(f"/p/{slug}/").text)
+        assert before is not None and 0 < before < 10, f"the page said {before} in stock"
+        buyer = Browser(server.url)
+        buyer.register(f"stock-{uuid.uuid4().hex[:8]}")
+
+        with replicas_lagging(stack):
+            assert buyer.submit(f"/cart/add/{pk}/", {"quantity": "1"}).status_code == 302
+            placed = buyer.submit("/checkout/", {})
+            assert placed.status_code == 302, placed.status_code
+            sold = order_lines(buyer.get(placed.headers["Location"]).text)
+            page = Browser(server.url).get(f"/p/{slug}/").text
+        name = page_title(page)
+        assert sold.get(name) == 1, f"the order holds {sold}, not one {name}"
+        shown, at_most = stock_shown(page), before - 1
+    finally:
+        server.stop()
+
+    stale = shown > at_most
+    assert stale is (not protected), (
+        f"with REPLICA_FRESHNESS={'on' if protected else 'off'}, the page after the sale "
+        f"showed {shown} in stock where at most {at_most} were left"
+    )
