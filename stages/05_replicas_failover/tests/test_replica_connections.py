@@ -259,3 +259,20 @@ def test_with_memcached_away_a_dead_replica_is_tried_once_per_process_per_downti
         assert read(connection) == 0 and connection.server == "replica2"
         connection.close()
     assert dead.accepted == 2, f"tried {dead.accepted} times in two downtimes"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_at_start_leaves_no_connection_for_the_forked_workers(shop_start, database_url):
+    """gunicorn forks its workers from the process that ran the check (preload_app): a
+    connection left open there would be one socket shared by every worker, whose queries
+    and answers mix (500s under load: "InterfaceError (0, '')", rows of another query)."""
+    started = shop_start(
+        "import shop.wsgi\n"
+        "from django.db import connections\n"
+        "print([alias for alias in connections if connections[alias].connection])",
+        DATABASE_URL=database_url,
+        DATABASE_REPLICA_URLS=f"{database_url},{database_url}",
+    )
+
+    assert started.returncode == 0, started.stderr[-2000:]
+    assert started.stdout.strip().splitlines()[-1] == "[]", started.stdout
