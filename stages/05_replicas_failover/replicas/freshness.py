@@ -20,12 +20,13 @@ REPLICA_FRESHNESS=0 switches both off: the stale-read counter's test shows what 
 then sees (tests/tooling/test_load_stale_reads.py).
 """
 
+import contextlib
 import logging
 import time
 from collections import deque
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from .pinning import primary_reads, read_state
 from .settings import PRIMARY
@@ -146,7 +147,9 @@ def _primary_due(now: float) -> str:
     """The primary's position as it was REPLICA_MAX_LAG_SECONDS ago (the newest this
     process saw that is at least that old); "" when it saw none that old yet."""
     if not _primary_seen or now - _primary_seen[-1][0] >= LAG_CHECK_SECONDS:
-        _primary_seen.append((now, primary_position()))
+        # No primary to compare with: the replicas' reads go on, and are judged later.
+        with contextlib.suppress(DatabaseError):
+            _primary_seen.append((now, primary_position()))
     due = ""
     for seen, position in _primary_seen:
         if now - seen < settings.REPLICA_MAX_LAG_SECONDS:
