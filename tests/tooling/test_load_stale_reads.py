@@ -104,3 +104,105 @@ def test_a_run_without_failures_has_no_stale_read(tmp_path):
 
     assert stale_reads(failures_read(tmp_path / "run")) == 0
     assert stale_reads(failures_read(tmp_path / "missing")) == 0
+
+
+# The stock a buyer can see stale through a replica (issue 21): right after a sale, a
+# product page read by a visitor with no cookie must not show the stock from before it.
+
+PRODUCT_PAGE = """<h1>Kaito Vista 55</h1>
+  <p class="price">£499</p>
+  <p class="stock">In stock: only {left} left</p>"""
+ORDER_PAGE = """<tbody><tr><td>Kaito Vista 55</td><td>£499</td><td>2</td><td>£998</td></tr>
+<tr><td>Aurelle Tune</td><td>£99</td><td>1</td><td>£99</td></tr></tbody>"""
+
+STOCK_SCRIPT = """
+import json, sys
+from workshop.load.shoppers import Shopper
+
+
+class Response:
+    def __init__(self, status, text):
+        self.status_code, self.text, self.failed = status, text, None
+
+    def failure(self, message):
+        self.failed = message
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class Stranger:
+    def __init__(self, status, text):
+        self.response, self.asked, self.cookiejar = Response(status, text), [], set()
+
+    def get(self, path, *, name, catch_response):
+        self.asked.append([path, name])
+        return self.response
+
+
+class Visitor:
+    pass
+
+
+visitor = Visitor()
+visitor.stranger = Stranger(int(sys.argv[1]), sys.argv[2])
+visitor.stock_seen = json.loads(sys.argv[3])
+Shopper.stock_check(visitor, json.loads(sys.argv[4]))
+print(json.dumps({"asked": visitor.stranger.asked, "failed": visitor.stranger.response.failed}))
+"""
+
+
+def stock_check(page: str, seen: dict, sold: dict, status: int = 200) -> dict:
+    argv = [sys.executable, "-c", STOCK_SCRIPT, str(status), page, json.dumps(seen)]
+    argv.append(json.dumps(sold))
+    return json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+
+
+def test_the_stock_a_product_page_states_and_the_lines_of_an_order_are_read():
+    from workshop.load.shopmap import order_lines, page_title, stock_shown
+
+    assert stock_shown(PRODUCT_PAGE.format(left=3)) == 3
+    assert stock_shown('<p class="stock">In stock</p>') == 10
+    assert stock_shown('<p class="stock out">Sold out</p>') == 0
+    assert stock_shown("<h1>Not found</h1>") is None
+    assert page_title(PRODUCT_PAGE) == "Kaito Vista 55"
+    assert order_lines(ORDER_PAGE) == {"Kaito Vista 55": 2, "Aurelle Tune": 1}
+
+
+def test_a_product_page_showing_the_stock_from_before_a_sale_is_a_stale_read():
+    seen = {"Kaito Vista 55": ["kaito-vista-55", 5]}
+
+    stale = stock_check(PRODUCT_PAGE.format(left=5), seen, {"Kaito Vista 55": 2})
+    fresh = stock_check(PRODUCT_PAGE.format(left=3), seen, {"Kaito Vista 55": 2})
+    others_bought_too = stock_check(PRODUCT_PAGE.format(left=1), seen, {"Kaito Vista 55": 2})
+
+    assert stale["asked"] == [["/p/kaito-vista-55/", "/p/[slug]/ after a sale"]]
+    assert stale["failed"].startswith("stale read")
+    assert fresh["failed"] is None and others_bought_too["failed"] is None
+
+
+def test_only_a_product_whose_page_said_how_many_were_left_is_checked():
+    in_stock = {"Kaito Vista 55": ["kaito-vista-55", 10]}  # "In stock": 10 or more
+
+    assert stock_check(PRODUCT_PAGE.format(left=9), in_stock, {"Kaito Vista 55": 1})["asked"] == []
+    unseen = stock_check(PRODUCT_PAGE.format(left=9), {}, {"Kaito Vista 55": 1})
+    assert unseen["asked"] == []
+    error_page = stock_check(
+        "Bad gateway", {"Kaito Vista 55": ["k", 5]}, {"Kaito Vista 55": 1}, 502
+    )
+    assert error_page["failed"] is None  # locust's own failure, not a stale read
+
+
+def test_a_stale_product_page_counts_among_the_stale_reads(tmp_path):
+    pd.DataFrame(
+        [
+            ["GET", "/p/[slug]/ after a sale", "stale read: 5 in stock shown after a sale", 2],
+            ["GET", "/orders/", "stale read: the order just placed is not on My orders", 1],
+        ],
+        columns=["Method", "Name", "Error", "Occurrences"],
+    ).assign(**{"First Seen": 0, "Last Seen": 0}).to_csv(tmp_path / "run_failures.csv", index=False)
+
+    assert stale_reads(failures_read(tmp_path / "run")) == 3

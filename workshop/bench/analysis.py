@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from workshop.load.shopmap import ORDERS, SESSION, STALE_READ
+from workshop.load.shopmap import ORDERS, SESSION, STALE_READ, STOCK_CHECK
 
 from .locust_csv import AGGREGATED
 from .results import metric
@@ -21,9 +21,12 @@ SESSION_PATHS = ("/cart/", "/checkout/", "/orders/", "/accounts/")
 
 
 def stale_reads(failures: pd.DataFrame) -> int:
-    """How many times a shopper found the order just placed missing from My orders
-    (workshop/load/shoppers.py's check), from locust's failures (``failures_read``)."""
-    stale = failures["endpoint"].eq(f"GET {ORDERS}") & failures["error"].str.contains(STALE_READ)
+    """How many times a shopper's check found a page older than a change just made
+    (workshop/load/shoppers.py): the order just placed missing from My orders, or a
+    product page showing the stock from before a sale. From locust's failures
+    (``failures_read``)."""
+    checks = failures["endpoint"].isin([f"GET {ORDERS}", f"GET {STOCK_CHECK}"])
+    stale = checks & failures["error"].str.startswith(STALE_READ)
     return int(failures.loc[stale, "occurrences"].sum())
 
 

@@ -20,6 +20,7 @@ from workshop.load.shopmap import (
     CAMPAIGN,
     ORDERS,
     SHOP_MAP_ENV,
+    STOCK_CHECK,
     pages_warm,
     shop_discover,
     shop_map_save,
@@ -265,12 +266,16 @@ def _login_rows(stats: pd.DataFrame) -> list[dict]:
 
 
 def _stale_read_rows(stats: pd.DataFrame, prefix) -> list[dict]:
-    """How often shoppers read My orders right after an order, and found it missing."""
+    """How often shoppers read My orders right after an order, and a product's page right
+    after a sale, and found a page older than the change."""
     checked = stats.loc[stats["endpoint"] == f"GET {ORDERS}", "requests"]
     if checked.empty:
         return []
+    stock = stats.loc[stats["endpoint"] == f"GET {STOCK_CHECK}", "requests"]
     return run_rows(
-        orders_checked=int(checked.iloc[0]), stale_reads=stale_reads(failures_read(prefix))
+        orders_checked=int(checked.iloc[0]),
+        stock_checked=int(stock.iloc[0]) if not stock.empty else 0,
+        stale_reads=stale_reads(failures_read(prefix)),
     )
 
 

@@ -48,7 +48,12 @@ def profile_text(rows: pd.DataFrame) -> str:
     if len(servers) > 1:  # stage 05: the primary and its replicas
         parts = [f"{s} {v:.2f}" for s, v in zip(servers["service"], servers["value"], strict=True)]
         lines.append("  SELECTs per request by server: " + ", ".join(parts))
-    if "stale_reads" in run:
+    if "stale_reads" in run and "stock_checked" in run:
+        lines.append(
+            f"  stale reads: {run['stale_reads']:.0f} in {run['orders_checked']:.0f} new orders"
+            f" on My orders and {run['stock_checked']:.0f} product pages right after a sale"
+        )
+    elif "stale_reads" in run:
         lines.append(
             f"  stale reads: {run['stale_reads']:.0f} of {run['orders_checked']:.0f} new orders"
             " missing from My orders"

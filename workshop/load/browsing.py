@@ -10,7 +10,14 @@ session) and what always reaches Django: a sorted or paged listing is
 import random
 
 from workshop.load import locust_settings  # noqa: F401
-from workshop.load.shopmap import SESSION, ShopMap, cart_add_id, category_path
+from workshop.load.shopmap import (
+    SESSION,
+    ShopMap,
+    cart_add_id,
+    category_path,
+    page_title,
+    stock_shown,
+)
 
 STYLESHEET = "/static/shop/shop.css"
 CATEGORY, CATEGORY_SORTED = "/c/[slug]/", "/c/[slug]/?sort"  # paging links carry ?sort too
@@ -54,11 +61,15 @@ def category(client, shop: ShopMap, *, wait) -> None:
     client.get(category_path(slug, sort=sort, page=page), name=CATEGORY_SORTED)
 
 
-def product(client, shop: ShopMap) -> int | None:
-    """View a product; its id if the page offers to add it to the cart (in stock)."""
-    path = f"/p/{random.choice(shop.products)}/"
-    response = client.get(path, name=page_name(client, "/p/[slug]/"))
-    return cart_add_id(response.text or "")
+def product(client, shop: ShopMap, *, seen: dict | None = None) -> int | None:
+    """View a product; its id if the page offers to add it to the cart (in stock).
+    ``seen``: where to note, by the product's name, its slug and the stock the page said."""
+    slug = random.choice(shop.products)
+    response = client.get(f"/p/{slug}/", name=page_name(client, "/p/[slug]/"))
+    html = response.text or ""
+    if seen is not None and (name := page_title(html)) and (stock := stock_shown(html)):
+        seen[name] = (slug, stock)
+    return cart_add_id(html)
 
 
 def search(client, shop: ShopMap) -> None:

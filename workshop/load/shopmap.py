@@ -90,7 +90,39 @@ def category_path(slug: str, *, sort: str = "name", page: int = 1) -> str:
 
 
 ORDERS = "/orders/"  # My orders
-STALE_READ = "stale read"  # how the shoppers' failure begins when a new order is missing
+# How a shopper's failure begins when a page shows what a change just made untrue: a new
+# order missing from My orders, or a product page's stock from before a sale.
+STALE_READ = "stale read"
+# A product page read by a visitor with no cookie right after a sale: what stage 05 may
+# read from a replica. Named apart from the browsing, so it has its own statistics.
+STOCK_CHECK = "/p/[slug]/ after a sale"
+LOW_STOCK = 10  # below it a product page says "only N left"; from it, "In stock"
+_STOCK_LEFT = re.compile(r'<p class="stock">In stock: only (\d+) left</p>')
+_IN_STOCK = '<p class="stock">In stock</p>'
+_SOLD_OUT = '<p class="stock out">Sold out</p>'
+_PAGE_TITLE = re.compile(r"<h1>(.*?)</h1>")
+_ORDER_LINE = re.compile(r"<tr><td>(.*?)</td><td>[^<]*</td><td>(\d+)</td>")
+
+
+def stock_shown(html: str) -> int | None:
+    """The least stock a product page says there is: N for "only N left", LOW_STOCK for
+    a plain "In stock", 0 for "Sold out"; None for a page that says none of these."""
+    if match := _STOCK_LEFT.search(html):
+        return int(match.group(1))
+    if _IN_STOCK in html:
+        return LOW_STOCK
+    return 0 if _SOLD_OUT in html else None
+
+
+def page_title(html: str) -> str | None:
+    """A product page's name (its heading), as an order's lines name the product."""
+    match = _PAGE_TITLE.search(html)
+    return match.group(1) if match else None
+
+
+def order_lines(html: str) -> dict[str, int]:
+    """An order's page: {product name: quantity}."""
+    return {name: int(quantity) for name, quantity in _ORDER_LINE.findall(html)}
 
 
 def order_listed(html: str, order_url: str) -> bool:

@@ -13,17 +13,22 @@ import itertools
 import random
 
 from locust import FastHttpUser, between, task
+from locust.contrib.fasthttp import FastHttpSession
 from locust.exception import RescheduleTask
 
 from workshop.catalogue.seed import DEMO_CUSTOMERS, DEMO_PASSWORD
 from workshop.forms import hidden_field
 from workshop.load import browsing
 from workshop.load.shopmap import (
+    LOW_STOCK,
     ORDERS,
     STALE_READ,
+    STOCK_CHECK,
     csrf_token,
+    order_lines,
     order_listed,
     shop_for,
+    stock_shown,
 )
 
 CHECKOUT_SHARE = 0.6  # trips that end in an order; the rest leave the cart for later
@@ -40,6 +45,10 @@ class Shopper(FastHttpUser):
         self.username = next(_customers)  # several users may share one demo account
         self.logged_in = False
         self.cart: set[int] = set()
+        # Products seen with a low stock, by name: (slug, the stock their page said).
+        self.stock_seen: dict[str, tuple[str, int]] = {}
+        # Another visitor, with no cookie (no session, no pin): who checks the stock.
+        self.stranger = FastHttpSession(self.host, self.environment.events.request, self)
         browsing.landing(self.client)
 
     @task
@@ -49,7 +58,7 @@ class Shopper(FastHttpUser):
         chosen, wanted = None, random.randint(1, 3)
         # A few products, or more until one is in stock; the last one in stock wins.
         for viewed in range(1, MAX_VIEWS + 1):
-            chosen = browsing.product(self.client, self.shop) or chosen
+            chosen = browsing.product(self.client, self.shop, seen=self.stock_seen) or chosen
             self.wait()
             if chosen and viewed >= wanted:
                 break
@@ -87,14 +96,39 @@ class Shopper(FastHttpUser):
                 return
             order_url = self.expect_redirect(response)
         self.cart.clear()
-        self.client.get(order_url, name="/orders/[id]/")
+        order = self.client.get(order_url, name="/orders/[id]/")
         self.orders_check(order_url)
+        if order.status_code == 200:
+            self.stock_check(order_lines(order.text or ""))
 
     def orders_check(self, order_url: str) -> None:
         """My orders, at once: the order just placed must be on it."""
         with self.client.get(ORDERS, name=ORDERS, catch_response=True) as response:
             if response.status_code == 200 and not order_listed(response.text, order_url):
                 response.failure(f"{STALE_READ}: the order just placed is not on My orders")
+
+    def stock_check(self, sold: dict[str, int]) -> None:
+        """Each product just sold whose page said how many were left: its page, read at
+        once by a visitor with no cookie, must not show more than that minus this sale
+        (other sales only lower it). More is a page built from data older than the sale:
+        in stage 05, a replica that had not applied it."""
+        for name, quantity in sold.items():
+            if name not in self.stock_seen:
+                continue
+            slug, before = self.stock_seen.pop(name)
+            if before >= LOW_STOCK:
+                continue  # "In stock": how many is not said
+            at_most = max(before - quantity, 0)
+            self.stranger.cookiejar.clear()
+            with self.stranger.get(
+                f"/p/{slug}/", name=STOCK_CHECK, catch_response=True
+            ) as response:
+                shown = stock_shown(response.text or "") if response.status_code == 200 else None
+                if shown is not None and shown > at_most:
+                    response.failure(
+                        f"{STALE_READ}: {shown} in stock shown after a sale that left at most "
+                        f"{at_most}"
+                    )
 
     def log_in(self, *, next_url: str) -> str:
         """Log in on the login page; return the page it leads to."""

@@ -3,6 +3,7 @@ tests and notebook 05 look at them: each replica's replication threads and lag, 
 server's statement counters, and a replica's SQL thread stopped on purpose (lag on
 demand). Every look is root's, over the server's own socket."""
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -11,6 +12,9 @@ from .kinds.replication import ReplicaStatus, gtid_behind, replica_status
 from .starting import not_running
 
 COUNTERS = ("Com_select", "Questions")
+# Stage 05's app takes a replica further behind than this out of its rotation
+# (REPLICA_MAX_LAG_SECONDS, replicas/freshness.py); status says so by the same bound.
+MAX_LAG_SECONDS = 3.0
 
 
 def databases(stack) -> list:
@@ -74,7 +78,21 @@ class ReplicaLag:
             f"({self.primary} {self.primary_pos or '?'}, fetched {status.gtid_io_pos or '-'}, "
             f"applied {status.gtid_slave_pos or '-'})"
         )
-        return text + (f"; error: {status.last_error}" if status.last_error else "")
+        text += f"; error: {status.last_error}" if status.last_error else ""
+        return text + ("; out of the rotation" if self.out_of_rotation else "")
+
+    @property
+    def out_of_rotation(self) -> bool:
+        """Whether the app reads elsewhere: the replica is further behind than the bound,
+        or its SQL thread is stopped with transactions not applied (its lag grows, and
+        Seconds_Behind_Master says nothing)."""
+        status = self.status
+        if status is None:
+            return True
+        bound = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", MAX_LAG_SECONDS))
+        if status.seconds_behind is not None and status.seconds_behind > bound:
+            return True
+        return status.sql_running != "Yes" and bool(self.behind)
 
 
 def _running(state: str) -> str:

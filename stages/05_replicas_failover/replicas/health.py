@@ -1,5 +1,7 @@
 """Which replicas are dead, in the shared cache (memcached), so that every worker of every
-app server learns it from the first one that failed to connect.
+app server learns it from the first one that failed to connect; and in each process too,
+so that a worker that found a replica dead keeps away from it while memcached is away
+(the cache then answers every question with a miss).
 
 A mark holds the time until which the replica counts as dead (the downtime). After it,
 one request (the one whose cache.add wins) tries the replica again; the others keep
@@ -7,6 +9,7 @@ away until that try has told. Each death is logged once and counted once, where 
 notebook reads the count: cache.get("replicas:deaths") and "replicas:deaths:<name>".
 """
 
+import contextlib
 import logging
 import time
 
@@ -16,6 +19,8 @@ from django.core.cache import cache
 logger = logging.getLogger("replicas")
 
 DEATHS = "replicas:deaths"
+# This process's own marks: name -> the time until which it keeps away.
+_dead_here: dict[str, float] = {}
 
 
 def dead_key(name: str) -> str:
@@ -25,6 +30,8 @@ def dead_key(name: str) -> str:
 def replica_state(name: str) -> str:
     """ "live" (no mark), "dead" (keep away), or "retry": its downtime is over and this
     request is the one that tries it again (one cache.add wins, across every server)."""
+    if time.time() < _dead_here.get(name, 0):
+        return "dead"  # this process found it dead: no need to ask memcached
     # exercise 05: step 4: the mark's verdict; after the downtime, one request tries again
     dead_until = cache.get(dead_key(name))
     if dead_until is None:
@@ -38,6 +45,7 @@ def replica_state(name: str) -> str:
 def replica_dead(name: str, where: str, error) -> None:
     """Mark ``name`` dead for the downtime. A new death is logged and counted; a failed
     retry after the downtime only extends the mark."""
+    _dead_here[name] = time.time() + downtime()
     # exercise 05: step 4: mark it dead; log and count a new death once, however many find it
     until = time.time() + downtime()
     if cache.add(dead_key(name), until, timeout=None):
@@ -47,7 +55,8 @@ def replica_dead(name: str, where: str, error) -> None:
         )  # fmt: skip
         for key in (DEATHS, f"{DEATHS}:{name}"):
             cache.add(key, 0, timeout=None)
-            cache.incr(key)
+            with contextlib.suppress(ValueError):  # the counter was lost: memcached is away
+                cache.incr(key)
     else:
         cache.set(dead_key(name), until, timeout=None)
     # exercise 05: end, stand-in: pass
@@ -55,6 +64,7 @@ def replica_dead(name: str, where: str, error) -> None:
 
 def replica_back(name: str) -> None:
     """The retry after the downtime connected: ``name`` rejoins."""
+    _dead_here.pop(name, None)
     cache.delete(dead_key(name))
     logger.warning("replica %s is back: it serves reads again", name)
 

@@ -51,7 +51,8 @@ def replica_next() -> str:
 
 def primary_reads(build):
     """``build``, reading the primary whichever database this request chose: a cache
-    entry rebuilt just after a change (storefront/caching.py)."""
+    entry rebuilt after a change that the request's replica has not applied yet
+    (replicas/freshness.py)."""
 
     def build_on_primary():
         token = read_state.set(ReadState(PRIMARY))

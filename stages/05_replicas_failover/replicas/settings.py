@@ -13,6 +13,9 @@ ENGINE = "replicas.backend"  # replicas/backend/: Django's mysql backend that fa
 # How many aliases stand in for replicas when no replica URL is given.
 STAND_IN_REPLICAS = 2
 KEYS = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+# Stage 03's kept connections, checked before reuse: a replica alias keeps its connection
+# from one request to the next as the primary's does, or every request connects again.
+KEPT = ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
 
 
 def replica_databases(env, *, primary: dict, var="DATABASE_REPLICA_URLS") -> dict:
@@ -33,6 +36,7 @@ def replica_databases(env, *, primary: dict, var="DATABASE_REPLICA_URLS") -> dic
             "ENGINE": ENGINE,
             **{key: server[key] for key in KEYS},
             "OPTIONS": dict(primary.get("OPTIONS", {})),
+            **{key: primary[key] for key in KEPT if key in primary},
             "TEST": {"MIRROR": PRIMARY},
             # Where this alias may connect, in order: its own replica, the next ones, and
             # the primary when every replica is dead (replicas/backend/base.py).

@@ -20,5 +20,7 @@ def replicas_check() -> None:
             connection.ensure_connection()
         except Exception as error:  # one line, never a traceback: the server still starts
             logger.warning("%s: the check at start failed: %s", alias, error)
-        finally:
-            connection.close()
+    # Every connection the check opened, the primary's too (asked for its position by the
+    # lag check, replicas/freshness.py): gunicorn forks its workers from this process
+    # (preload_app), and a socket they all inherited would mix their queries and answers.
+    connections.close_all()

@@ -89,9 +89,19 @@ DATABASE_ROUTERS = ["replicas.router.ReplicaRouter"]
 # A replica that does not answer within this many seconds is passed over, and marked dead
 # in the cache for REPLICA_DOWNTIME_SECONDS; then one request tries it again.
 REPLICA_CONNECT_TIMEOUT = env.int("REPLICA_CONNECT_TIMEOUT", default=1)
+# A replica that stops answering in the middle of a read: the read goes elsewhere after
+# this many seconds (the catalogue's reads take milliseconds).
+REPLICA_READ_TIMEOUT = env.int("REPLICA_READ_TIMEOUT", default=5)
 REPLICA_DOWNTIME_SECONDS = env.int("REPLICA_DOWNTIME_SECONDS", default=30)
 # How long a visitor who wrote reads the primary: longer than the replicas usually lag.
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+# A rebuild after a change reads a replica only once it holds the change (its GTID
+# position): it waits this long for the replica to apply it, then reads the primary.
+REPLICA_WAIT_SECONDS = env.float("REPLICA_WAIT_SECONDS", default=0.5)
+# A replica further behind the primary than this leaves the rotation until it catches up.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=3)
+# Both checks (replicas/freshness.py); off only to show what they prevent (a test).
+REPLICA_FRESHNESS = env.bool("REPLICA_FRESHNESS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Both levels of stage 04 live here (memcached, CACHE_URL): level one, the data pages are

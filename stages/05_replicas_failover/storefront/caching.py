@@ -19,7 +19,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from replicas.pinning import primary_reads
+from replicas import freshness
 
 # How long a worker may take to rebuild an entry before another one tries.
 LOCK_SECONDS = 10
@@ -49,17 +49,32 @@ def _version_new(key: str) -> str:
     return fresh if cache.add(key, fresh, timeout=None) else cache.get(key, fresh)
 
 
-def versions_bump(names) -> None:
+def versions_bump(names, *, data_changed: bool = True) -> None:
+    if data_changed:
+        positions_note(names)
     cache.set_many({_version_key(n): secrets.token_hex(6) for n in names}, timeout=None)
-    # Stage 05: the replicas may not have the change behind this bump yet, and an entry
-    # rebuilt from one would keep the old data with the new version until the next
-    # change. For as long as a writer is pinned, rebuilds of these read the primary.
-    fresh = {"changed:" + _hashed(n): 1 for n in names}
-    cache.set_many(fresh, timeout=settings.REPLICA_PIN_SECONDS)
 
 
-def changed_just_now(names) -> bool:
-    return bool(cache.get_many(["changed:" + _hashed(n) for n in set(names)]))
+# Stage 05: the replicas may not have the change behind a bump yet, and an entry rebuilt
+# from one would keep the old data under the new version until the next change. So each
+# bump notes the primary's position once the change committed (before the new version,
+# so that whoever sees the version finds the note), and a rebuild of that data reads a
+# replica only once it has applied the position (replicas/freshness.py).
+
+
+def _position_key(name: str) -> str:
+    return "position:" + _hashed(name)
+
+
+def positions_note(names) -> None:
+    if position := freshness.primary_position():
+        cache.set_many({_position_key(n): position for n in names}, timeout=None)
+
+
+def reads_fresh(names, build):
+    """``build``, reading a copy that holds the latest change noted for ``names``."""
+    noted = cache.get_many([_position_key(n) for n in set(names)])
+    return freshness.reads_reaching(freshness.position_latest(noted.values()), build)
 
 
 def _read(key: str, names: list[str]) -> tuple[tuple, tuple | None]:
@@ -80,8 +95,7 @@ def cached(*, kind: str, identity: str, names, build, timeout=None, previous_ok=
     versions, entry = _read(key, sorted(set(names)))
     if (value := _current(entry, versions)) is not None:
         return value
-    if changed_just_now(names):
-        build = primary_reads(build)
+    build = reads_fresh(names, build)
     if not previous_ok:
         return _store(key, versions, build, timeout)
     return _rebuild(key, versions, entry, build, timeout)
@@ -142,4 +156,4 @@ def _store(key: str, versions: tuple, build, timeout: int | None):
 def skeletons_flush() -> None:
     """Retire every page skeleton at once (level two), keeping level one: every skeleton
     is built from the version of "skeletons" too."""
-    versions_bump(["skeletons"])
+    versions_bump(["skeletons"], data_changed=False)  # nothing to wait for on a replica

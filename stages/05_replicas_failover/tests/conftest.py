@@ -286,3 +286,12 @@ def shop_start(tmp_path):
         )  # fmt: skip
 
     return start
+
+
+@pytest.fixture(autouse=True)
+def replica_marks_of_this_process_forgotten():
+    """Each test starts with no replica marked dead or lagging in this process (the
+    replicas/ package keeps both per process too, beside the shared cache)."""
+    yield
+    for module, marks in (("replicas.health", "_dead_here"), ("replicas.freshness", "_verdicts")):
+        getattr(sys.modules.get(module), marks, {}).clear()

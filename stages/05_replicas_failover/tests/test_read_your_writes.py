@@ -135,12 +135,28 @@ def test_a_request_that_writes_nothing_pins_nobody(replica_aliases, tv):
     assert PIN not in refused.cookies and PIN not in page.cookies
 
 
-def test_a_page_rebuilt_just_after_a_change_reads_the_primary(replica_aliases, reads, tv):
+def test_a_page_rebuilt_after_a_change_reads_a_replica_only_once_it_holds_the_change(
+    replica_aliases, reads, tv, replicas_part, monkeypatch
+):
     """Its data, cached from a replica that has not got the change yet, would show the
-    old price to everybody until the next change: for as long as a writer is pinned, a
-    rebuild reads the primary."""
+    old price to everybody until the next change. So a change notes the primary's
+    position (its GTID), and the rebuild reads the request's replica only once that
+    replica has applied it (replicas/freshness.py), else the primary. Here the primary's
+    position and the replica's progress are played by the test: the stand-in replicas
+    are the primary's own database."""
+    freshness = replicas_part("freshness")
+    position, waits = ["0-1-41"], []
+    monkeypatch.setattr(freshness, "primary_position", lambda: position[0])
+    replica = {"applied": "0-1-41"}
+
+    def replica_reached(alias, wanted):
+        waits.append(wanted)
+        return freshness.position_covers(replica["applied"], wanted)
+
+    monkeypatch.setattr(freshness, "replica_reached", replica_reached)
     url = tv.get_absolute_url() + "?after=change"
     assert Client().get(url).status_code == 200  # cached
+    position[0] = "0-1-42"
     tv.price = "123.45"
     tv.save()  # committed at once (a transactional test): its versions are bumped
 
@@ -148,9 +164,11 @@ def test_a_page_rebuilt_just_after_a_change_reads_the_primary(replica_aliases, r
         page = Client().get(url)
 
     assert "123.45" in page.content.decode()
+    assert waits == ["0-1-42"], f"the rebuild asked the replica for {waits}"
     assert seen.catalogue_aliases() == {"default"}, (
-        f"the page's data was rebuilt from {sorted(seen.catalogue_aliases())} just after "
-        "the change: a lagging replica would have it cached for good"
+        f"the page's data was rebuilt from {sorted(seen.catalogue_aliases())}, which has "
+        "not applied the change: a lagging replica would have it cached for good"
     )
-    # Without a change just now, a rebuild reads a replica again.
+    # Once the replica has applied the change, a rebuild reads it again.
+    replica["applied"] = "0-1-42"
     assert catalogue_read_on(reads, Client(), url) <= set(replica_aliases)

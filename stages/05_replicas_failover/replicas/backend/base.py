@@ -1,10 +1,11 @@
 """Django's mysql backend for a replica alias, which survives a dead replica.
 
-Connecting: a short connect timeout; a replica that refuses or does not answer (MySQL
-errors 2002, 2003, 2005, 2006, 2013) is marked dead in the shared cache (replicas/health.py) and
-the next live replica is tried, then the primary. Reading: a SELECT outside a transaction
-that loses its connection is sent once more, to another server. Never a write, never
-inside a transaction: those may have done half their work, and only the caller knows.
+Connecting: a short connect timeout, and a read timeout; a replica that refuses, does not
+answer, or answers "too many connections" or "host blocked" (CONNECT_ERRORS) is marked
+dead (replicas/health.py) and the next live replica is tried, then the primary. Reading:
+a SELECT outside a transaction that loses its connection (or whose replica goes silent
+past the read timeout) is sent once more, to another server. Never a write, never inside
+a transaction: those may have done half their work, and only the caller knows.
 """
 
 import logging
@@ -13,15 +14,18 @@ from django.conf import settings
 from django.db.backends.mysql import base as mysql
 from django.db.utils import DatabaseError, OperationalError
 
-from .. import health
+from .. import freshness, health
 from .creation import DatabaseCreation
 
 logger = logging.getLogger("replicas")
 
 Database = mysql.Database
 # Refused (2002 socket, 2003 TCP), a host no DNS knows (2005: under compose, a replica
-# that is not running), gone away (2006), lost during the query (2013).
-CONNECT_ERRORS = {2002, 2003, 2005, 2006, 2013}
+# that is not running), gone away (2006), lost during the query (2013); and a replica
+# that answers but will not serve us: too many connections (1040, max_connections; 1203,
+# the account's max_user_connections), or this host blocked after too many failed
+# connects (1129, until FLUSH HOSTS). Each is a reason to read elsewhere, not a 500.
+CONNECT_ERRORS = {1040, 1129, 1203, 2002, 2003, 2005, 2006, 2013}
 LOST_ERRORS = {2006, 2013}
 
 
@@ -37,6 +41,10 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
     def get_connection_params(self):
         params = super().get_connection_params()
         params.setdefault("connect_timeout", settings.REPLICA_CONNECT_TIMEOUT)
+        # A replica that takes a query and goes silent must not hold a worker for ever:
+        # the read fails (2013, lost) and goes to another server (_read_retried).
+        params.setdefault("read_timeout", settings.REPLICA_READ_TIMEOUT)
+        params.setdefault("write_timeout", settings.REPLICA_READ_TIMEOUT)
         return params
 
     def get_new_connection(self, conn_params):
@@ -47,7 +55,7 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
             if server["name"] in self._avoid:
                 continue
             state = health.replica_state(server["name"])
-            if state == "dead":
+            if state == "dead" or freshness.behind_known(server["name"]):
                 continue
             try:
                 connection = super().get_new_connection(server_params(conn_params, server))
@@ -58,12 +66,23 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
                 continue
             if state == "retry":
                 health.replica_back(server["name"])
+            if freshness.replica_behind(server["name"], connection):
+                connection.close()  # alive, but too far behind: out of the rotation
+                continue
             self.server = server["name"]
             return connection
         health.replicas_all_dead(self.alias)
         self.server = primary["name"]
         return super().get_new_connection(server_params(conn_params, primary))
         # exercise 05: end, stand-in: return super().get_new_connection(conn_params)
+
+    def is_usable(self):
+        """A kept connection is checked before a request reuses it (CONN_HEALTH_CHECKS): one
+        to a replica that fell too far behind is given up, and the next goes elsewhere."""
+        if not super().is_usable():
+            return False
+        on_replica = self.server not in (None, self.settings_dict["SERVERS"][-1]["name"])
+        return not (on_replica and freshness.replica_behind(self.server, self.connection))
 
     def _read_retried(self, execute, sql, params, many, context):
         """An execute wrapper: a read that lost its server goes once to another."""
