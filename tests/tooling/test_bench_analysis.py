@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workshop.bench.analysis import (
+from workshop.bench.locust_csv import history_read
+from workshop.bench.reporting.analysis import (
     breaking_point,
     cached_uncached_ratio,
     cpu_table,
@@ -17,7 +18,6 @@ from workshop.bench.analysis import (
     p95_safe_and_rest,
     peak_served_rps,
 )
-from workshop.bench.locust_csv import history_read
 from workshop.bench.results import (
     per_request_rows,
     results_frame,

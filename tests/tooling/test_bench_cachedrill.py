@@ -3,8 +3,8 @@
 import matplotlib
 import pandas as pd
 
-from workshop.bench.cachedrill import PHASES, CacheDrill, phases_shortened
-from workshop.bench.plots import plot_cache_drill
+from workshop.bench.experiments.cachedrill import PHASES, CacheDrill, phases_shortened
+from workshop.bench.reporting.plots import plot_cache_drill
 
 matplotlib.use("Agg")
 

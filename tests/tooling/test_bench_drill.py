@@ -1,13 +1,13 @@
-"""Stage 03's drill (workshop/bench/drill.py): its events fired in order at their times on
-a clock of the test's own, put on the history's clock, and its count of orders against
-checkouts. The drill itself runs in notebook 03, on the real stack."""
+"""Stage 03's drill (workshop/bench/experiments/drill.py): its events fired in order at
+their times on a clock of the test's own, put on the history's clock, and its count of
+orders against checkouts. The drill itself runs in notebook 03, on the real stack."""
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from workshop.bench.drill import (
+from workshop.bench.experiments.drill import (
     START_SERVERS,
     Event,
     events_play,

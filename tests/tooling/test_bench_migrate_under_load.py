@@ -1,9 +1,9 @@
-"""workshop/bench/migrate_under_load.py: stage 05's deploy 1 migration on the primary of a
-private stage-05 stack while a crowd browses and buys through nginx."""
+"""workshop/bench/experiments/migrate_under_load.py: stage 05's deploy 1 migration on the
+primary of a private stage-05 stack while a crowd browses and buys through nginx."""
 
 import pytest
 
-from workshop.bench.migrate_under_load import Locks, migrate_under_load, release_before
+from workshop.bench.experiments.migrate_under_load import Locks, migrate_under_load, release_before
 from workshop.stack import StackError
 from workshop.stages import stage_get
 from workshop.testing.services import require

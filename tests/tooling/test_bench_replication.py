@@ -1,5 +1,6 @@
-"""Notebook 05's figures from stage 05's databases (workshop/bench/replication.py) and its
-failover drill (workshop/bench/failover.py): lag percentiles, SELECTs per second per
+"""Notebook 05's figures from stage 05's databases
+(workshop/bench/experiments/replication.py) and its failover drill
+(workshop/bench/experiments/failover.py): lag percentiles, SELECTs per second per
 server, when a revived replica served again, what noticing a dead one may cost, the
 backend's log lines. The drill itself runs in notebook 05, on the real stack."""
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from workshop.bench.db import mysql_connect_args
-from workshop.bench.failover import (
+from workshop.bench.experiments.failover import (
     EVENTS,
     FROZEN,
     FailoverDrill,
@@ -19,7 +20,11 @@ from workshop.bench.failover import (
     noticing_bound,
     rejoined_at,
 )
-from workshop.bench.replication import lag_percentiles, selects_per_second, server_reading
+from workshop.bench.experiments.replication import (
+    lag_percentiles,
+    selects_per_second,
+    server_reading,
+)
 from workshop.bench.runner import server_select_rows
 from workshop.testing.services import require
 

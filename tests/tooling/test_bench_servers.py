@@ -1,11 +1,11 @@
-"""Stage 03's scaling figures (workshop/bench/servers.py): one profile's runs at several
+"""Stage 03's scaling figures (workshop/bench/experiments/servers.py): one profile's runs at several
 numbers of app servers, as ratios to one server and to the ideal line."""
 
 import pandas as pd
 import pytest
 
+from workshop.bench.experiments.servers import by_servers, scaling_table
 from workshop.bench.results import per_request_rows, results_frame, run_rows
-from workshop.bench.servers import by_servers, scaling_table
 
 
 def run(servers: int, *, rps: float, locust_ms: float, busy: float) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
+from workshop.bench.reporting.summary import cached_text, cpu_text, spike_p95_text, spike_text
 from workshop.bench.results import per_request_rows, results_frame, run_rows
-from workshop.bench.summary import cached_text, cpu_text, spike_p95_text, spike_text
 
 
 def test_cpu_names_each_service_with_its_program_and_adds_up_the_server():
@@ -71,9 +71,9 @@ def test_a_spike_without_a_safe_page_says_so_with_a_dash():
 
 
 def test_a_shoppers_run_says_where_its_selects_ran_and_how_many_orders_read_stale():
+    from workshop.bench.reporting.summary import profile_text
     from workshop.bench.results import endpoint_rows
     from workshop.bench.runner import server_select_rows
-    from workshop.bench.summary import profile_text
 
     stats = pd.DataFrame(
         [{"endpoint": "Aggregated", "requests": 200, "failures": 0, "rps": 10.0,
@@ -104,7 +104,7 @@ def shoppers_rows(**run) -> list[dict]:
 
 
 def test_a_run_with_logins_gives_the_servers_cpu_without_their_password_hashes():
-    from workshop.bench.summary import profile_text
+    from workshop.bench.reporting.summary import profile_text
 
     text = profile_text(frame("shoppers", shoppers_rows(logins=20, login_hash_ms=250.0)))
 
@@ -113,6 +113,6 @@ def test_a_run_with_logins_gives_the_servers_cpu_without_their_password_hashes()
 
 
 def test_a_run_without_logins_says_nothing_of_hashes():
-    from workshop.bench.summary import profile_text
+    from workshop.bench.reporting.summary import profile_text
 
     assert "hashes" not in profile_text(frame("anonymous", shoppers_rows()))

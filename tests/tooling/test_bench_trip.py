@@ -1,11 +1,11 @@
-"""A shopper's trip in one process (workshop/bench/trip.py) on the real stacks of stages
+"""A shopper's trip in one process (workshop/bench/experiments/trip.py) on the real stacks of stages
 02 and 03: every request of the trip is counted, and stage 03 reads from the database
 what stage 02 kept in a file on its one server."""
 
 import pytest
 
+from workshop.bench.experiments.trip import LOGIN, TOTAL, trip_costs
 from workshop.bench.runner import private_stack
-from workshop.bench.trip import LOGIN, TOTAL, trip_costs
 from workshop.load.shopmap import SESSION
 from workshop.stack import StackError
 from workshop.stages import stage_get

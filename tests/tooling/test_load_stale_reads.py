@@ -1,6 +1,6 @@
 """The shoppers' stale-read counter: after placing an order a shopper reads My orders, and
 a page without the new order is a failure of ``GET /orders/`` that begins "stale read";
-the bench counts those among locust's failures (workshop/bench/analysis.py).
+the bench counts those among locust's failures (workshop/bench/reporting/analysis.py).
 
 The shopper's check runs in a child process: importing a locustfile imports locust, which
 patches the standard library for gevent, and the test process must not inherit that.
@@ -12,8 +12,8 @@ import sys
 
 import pandas as pd
 
-from workshop.bench.analysis import stale_reads
 from workshop.bench.locust_csv import failures_read
+from workshop.bench.reporting.analysis import stale_reads
 from workshop.load.shopmap import order_listed
 
 MY_ORDERS = """<h1>My orders</h1>

@@ -27,7 +27,6 @@ from workshop.load.shopmap import (
 )
 
 from . import cpu
-from .analysis import breaking_point, p95_safe_and_rest, stale_reads
 from .db import counters_spent, statement_counter_for
 from .locust_csv import AGGREGATED, failures_read, histories_read, history_read, stats_read
 from .locust_run import locust_run
@@ -35,6 +34,7 @@ from .logins import LOGIN, hash_cpu_ms
 from .machine import machine_describe, machine_line
 from .profiles import Profile, profiles_for, run_seconds, run_users, seconds_default
 from .progress import Progress, progress_mode
+from .reporting.analysis import breaking_point, p95_safe_and_rest, stale_reads
 from .results import (
     RESULTS_DIR,
     endpoint_rows,

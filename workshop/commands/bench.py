@@ -52,8 +52,8 @@ def register(subparsers):
 
 
 def bench_command(args):
+    from workshop.bench.reporting.summary import summary_text
     from workshop.bench.runner import bench
-    from workshop.bench.summary import summary_text
 
     stage = stage_resolve(args.stage, args.path)
     # A StackError reaches cli.main, which prints it as one line.

@@ -4,14 +4,15 @@ again, frozen for 10 s (SIGSTOP) and thawed. No answer is a 5xx, no request wait
 memcached much past the client's timeout (a hung worker would show as a request of
 gunicorn's 30 s), and once memcached is back the pages use it again. Not the lesson:
 the fix of a defect (workshop/memcached.py), checked where both levels and the sessions
-live in memcached. The drill itself is workshop/bench/cachedrill.py (notebook 05 plots it).
+live in memcached. The drill itself is workshop/bench/experiments/cachedrill.py
+(notebook 05 plots it).
 
     WORKSHOP_STACK_TESTS=1 workshop test 04 -- -k memcached_drill
 """
 
 import pytest
 
-from workshop.bench.cachedrill import drill_on
+from workshop.bench.experiments.cachedrill import drill_on
 
 pytestmark = pytest.mark.stack
 

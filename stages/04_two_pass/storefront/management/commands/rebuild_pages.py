@@ -28,5 +28,5 @@ class Command(BaseCommand):
         started = time.perf_counter()
         call_command("warm_pages", verbosity=0)
         seconds = time.perf_counter() - started
-        # One line a script can read: the bench (workshop/bench/rebuild.py) does.
+        # One line a script can read: the bench (workshop/bench/experiments/rebuild.py) does.
         self.stdout.write(f"rebuilt every safe page after --flush {flush} in {seconds:.3f} s")

@@ -4,11 +4,11 @@ import math
 
 import pandas as pd
 
+from ..locust_csv import AGGREGATED
+from ..machine import machine_line
+from ..profiles import PROFILES
+from ..results import metric
 from .analysis import P95_LIMIT_MS, cpu_table, cpu_table_hashes_apart
-from .locust_csv import AGGREGATED
-from .machine import machine_line
-from .profiles import PROFILES
-from .results import metric
 
 PROGRAMS = {"web": "nginx", "app": "gunicorn", "cache": "memcached", "db": "mariadbd"}
 CACHED_TARGET = 1 / 3  # the workshop's claim: a cached page costs a third or less

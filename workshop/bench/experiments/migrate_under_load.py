@@ -34,12 +34,12 @@ from urllib.parse import urlsplit
 from workshop.load.shopmap import SHOP_MAP_ENV, shop_discover, shop_map_save
 from workshop.stages import stage_get
 
-from .db import mysql_connect_args
-from .locust_csv import AGGREGATED, stats_read
-from .locust_run import locust_command
-from .profiles import PROFILES
-from .results import RESULTS_DIR
-from .runner import private_stack
+from ..db import mysql_connect_args
+from ..locust_csv import AGGREGATED, stats_read
+from ..locust_run import locust_command
+from ..profiles import PROFILES
+from ..results import RESULTS_DIR
+from ..runner import private_stack
 
 CROWD = PROFILES["crowd"]
 MIGRATION = ("orders", "0003_order_email")

@@ -13,10 +13,10 @@ import pandas as pd
 
 from workshop.load.shopmap import SHOP_MAP_ENV, pages_warm, shop_discover, shop_map_save
 
-from .machine import machine_describe, machine_line
-from .profiles import PROFILES, Profile, run_seconds, seconds_default
-from .results import RESULTS_DIR, results_frame, results_write
-from .runner import profile_measure, target_for
+from ..machine import machine_describe, machine_line
+from ..profiles import PROFILES, Profile, run_seconds, seconds_default
+from ..results import RESULTS_DIR, results_frame, results_write
+from ..runner import profile_measure, target_for
 
 SAFE_PAGES = Profile(
     name="safe-pages", locustfile="safe_pages.py", user_classes=("SafePage",),

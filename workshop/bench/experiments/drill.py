@@ -27,14 +27,14 @@ import pandas as pd
 
 from workshop.load.shopmap import SHOP_MAP_ENV, shop_discover, shop_map_save
 
-from .db import mysql_connect_args
-from .locust_csv import AGGREGATED, histories_read, history_latest, history_origin, stats_read
-from .locust_run import locust_command
-from .machine import machine_describe
-from .profiles import PROFILES, run_seconds, seconds_default
-from .progress import Progress
-from .results import RESULTS_DIR
-from .runner import private_stack
+from ..db import mysql_connect_args
+from ..locust_csv import AGGREGATED, histories_read, history_latest, history_origin, stats_read
+from ..locust_run import locust_command
+from ..machine import machine_describe
+from ..profiles import PROFILES, run_seconds, seconds_default
+from ..progress import Progress
+from ..results import RESULTS_DIR
+from ..runner import private_stack
 
 CROWD = PROFILES["crowd"]
 ORDER_PAGE, CHECKOUT = "GET /orders/[id]/", "POST /checkout/"

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from .warmup import manage_py
+from ..warmup import manage_py
 
 COMMAND = "rebuild_pages"
 _SECONDS = re.compile(r"in ([\d.]+) s")

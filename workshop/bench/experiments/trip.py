@@ -2,7 +2,7 @@
 statements that each request costs the stage's own code, without servers, network or
 CPU caps in the way. What `bench` measures from outside, seen from inside.
 
-``python -m workshop.bench.trip 02 03`` starts each stage's stack in turn (its MariaDB
+``python -m workshop.bench.experiments.trip 02 03`` starts each stage's stack in turn (its MariaDB
 and memcached, on ports of its own) and walks the same trips through Django's test
 client in the stage's ``manage.py shell``, as ``warm_pages`` visits pages. The login is
 a password hash (logins.py): it is listed, and left out of the totals.
@@ -18,7 +18,7 @@ import pandas as pd
 from workshop.forms import hidden_field
 from workshop.load.shopmap import ORDERS, SESSION, csrf_token
 
-from .warmup import manage_py
+from ..warmup import manage_py
 
 LOGIN = "POST /accounts/login/"
 TOTAL = "every request but the login"
@@ -27,7 +27,7 @@ TOTAL = "every request but the login"
 def trip_costs(stack, *, trips: int) -> pd.DataFrame:
     """One row per request name: requests, CPU ms and statements per request, from
     ``trips`` trips on the running ``stack``; a last row for the requests but the login."""
-    code = f"from workshop.bench.trip import trips_print; trips_print({trips})"
+    code = f"from workshop.bench.experiments.trip import trips_print; trips_print({trips})"
     output = manage_py(stack, "shell", "--verbosity", "0", "--command", code)
     rows = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     table = pd.DataFrame(rows).set_index("request")
@@ -125,9 +125,11 @@ def _host_allowed() -> str:
 def main(argv=None) -> None:
     from workshop.stages import stage_get
 
-    from .runner import private_stack
+    from ..runner import private_stack
 
-    parser = argparse.ArgumentParser(prog="python -m workshop.bench.trip", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m workshop.bench.experiments.trip", description=__doc__
+    )
     parser.add_argument("stages", nargs="+", help="stage numbers, e.g. 02 03")
     parser.add_argument("--trips", type=int, default=30, help="trips per stage (30)")
     options = parser.parse_args(argv)

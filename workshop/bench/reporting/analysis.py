@@ -4,8 +4,8 @@ import pandas as pd
 
 from workshop.load.shopmap import ORDERS, SESSION, STALE_READ, STOCK_CHECK
 
-from .locust_csv import AGGREGATED
-from .results import metric
+from ..locust_csv import AGGREGATED
+from ..results import metric
 
 P95_LIMIT_MS = 2000  # a page that takes longer than this has lost the visitor
 NOT_SERVER = ("locust", "other")  # the load generator; the rest of the machine

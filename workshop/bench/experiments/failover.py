@@ -27,6 +27,12 @@ import pandas as pd
 
 from workshop.load.shopmap import SHOP_MAP_ENV, shop_discover, shop_map_save
 
+from ..locust_csv import AGGREGATED, failures_read, histories_read, history_origin, stats_read
+from ..locust_run import locust_command
+from ..machine import machine_describe
+from ..profiles import run_seconds, seconds_default
+from ..results import RESULTS_DIR
+from ..runner import private_stack
 from .drill import (
     CHECKOUT,
     CROWD,
@@ -38,13 +44,7 @@ from .drill import (
     orders_account,
     orders_count,
 )
-from .locust_csv import AGGREGATED, failures_read, histories_read, history_origin, stats_read
-from .locust_run import locust_command
-from .machine import machine_describe
-from .profiles import run_seconds, seconds_default
 from .replication import ReplicationSampler, selects_per_second
-from .results import RESULTS_DIR
-from .runner import private_stack
 
 REPLICA = "replica1"
 DOWNTIME_SECONDS = 30  # the stage's REPLICA_DOWNTIME_SECONDS by default

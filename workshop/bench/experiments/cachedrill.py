@@ -31,9 +31,9 @@ import requests
 from workshop.testing.browser import Browser
 from workshop.testing.memcached import memcached_stat
 
-from .machine import machine_describe
-from .results import RESULTS_DIR
-from .runner import private_stack
+from ..machine import machine_describe
+from ..results import RESULTS_DIR
+from ..runner import private_stack
 
 CACHE = "cache"  # memcached's instance in every stage's stack.toml
 REQUEST_TIMEOUT = 20  # far past any page; below gunicorn's 30 s, which kills a hung worker

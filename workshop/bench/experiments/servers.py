@@ -14,10 +14,10 @@ import pandas as pd
 
 from workshop.load.shopmap import SHOP_MAP_ENV, shop_discover, shop_map_save
 
-from .machine import machine_describe, machine_line
-from .profiles import Profile, run_seconds, run_users, seconds_default
-from .results import RESULTS_DIR, metric, results_frame, results_write
-from .runner import _stack_target, _warm_up, profile_measure
+from ..machine import machine_describe, machine_line
+from ..profiles import Profile, run_seconds, run_users, seconds_default
+from ..results import RESULTS_DIR, metric, results_frame, results_write
+from ..runner import _stack_target, _warm_up, profile_measure
 
 
 def servers_bench(
