@@ -20,7 +20,8 @@ MY_ORDERS = """<h1>My orders</h1>
   <p><a href="/orders/41/">Order 41</a>, 1 Dec 2026 21:40: £99 (1 line)</p>
   <p><a href="/orders/7/">Order 7</a>, 1 Dec 2026 20:02: £1,299 (2 lines)</p>"""
 
-SCRIPT = """
+# What locust gives a shopper's check: a response it may mark as failed.
+FAKE_RESPONSE = """
 import json, sys
 from workshop.load.shoppers import Shopper
 
@@ -38,7 +39,11 @@ class Response:
     def __exit__(self, *exc):
         return False
 
+"""
 
+SCRIPT = (
+    FAKE_RESPONSE
+    + """
 class Client:
     def __init__(self, status, text):
         self.response, self.asked = Response(status, text), []
@@ -57,6 +62,7 @@ visitor.client = Client(int(sys.argv[1]), sys.argv[2])
 Shopper.orders_check(visitor, sys.argv[3])
 print(json.dumps({"asked": visitor.client.asked, "failed": visitor.client.response.failed}))
 """
+)
 
 
 def orders_check(page: str, order_url: str, status: int = 200) -> dict:
@@ -115,25 +121,9 @@ PRODUCT_PAGE = """<h1>Kaito Vista 55</h1>
 ORDER_PAGE = """<tbody><tr><td>Kaito Vista 55</td><td>£499</td><td>2</td><td>£998</td></tr>
 <tr><td>Aurelle Tune</td><td>£99</td><td>1</td><td>£99</td></tr></tbody>"""
 
-STOCK_SCRIPT = """
-import json, sys
-from workshop.load.shoppers import Shopper
-
-
-class Response:
-    def __init__(self, status, text):
-        self.status_code, self.text, self.failed = status, text, None
-
-    def failure(self, message):
-        self.failed = message
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
+STOCK_SCRIPT = (
+    FAKE_RESPONSE
+    + """
 class Stranger:
     def __init__(self, status, text):
         self.response, self.asked, self.cookiejar = Response(status, text), [], set()
@@ -153,6 +143,7 @@ visitor.stock_seen = json.loads(sys.argv[3])
 Shopper.stock_check(visitor, json.loads(sys.argv[4]))
 print(json.dumps({"asked": visitor.stranger.asked, "failed": visitor.stranger.response.failed}))
 """
+)
 
 
 def stock_check(page: str, seen: dict, sold: dict, status: int = 200) -> dict:
