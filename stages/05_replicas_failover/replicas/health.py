@@ -62,6 +62,15 @@ def replica_dead(name: str, where: str, error) -> None:
     # exercise 05: end, stand-in: pass
 
 
+def replica_downtime_over(name: str) -> bool:
+    """Whether ``name`` may be tried again: no mark, or its downtime has passed. A look
+    only: unlike replica_state(), it claims no try."""
+    if time.time() < _dead_here.get(name, 0):
+        return False
+    dead_until = cache.get(dead_key(name))
+    return dead_until is None or time.time() >= dead_until
+
+
 def replica_back(name: str) -> None:
     """The retry after the downtime connected: ``name`` rejoins."""
     _dead_here.pop(name, None)

@@ -276,3 +276,33 @@ def test_the_check_at_start_leaves_no_connection_for_the_forked_workers(shop_sta
 
     assert started.returncode == 0, started.stderr[-2000:]
     assert started.stdout.strip().splitlines()[-1] == "[]", started.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_that_failed_over_goes_back_once_its_replica_may_be_live(
+    replica_connection, proxies, primary_address, settings
+):
+    """With kept connections, an alias that failed over to the next replica would stay
+    there for CONN_MAX_AGE, and a revived replica would get no reads: before a request
+    reuses it, the connection is given up once its own replica's downtime is over."""
+    import time
+
+    settings.REPLICA_DOWNTIME_SECONDS = 2
+    replica1, replica2 = proxies(), proxies().start()  # replica1 not started: refused
+    servers = [
+        ("replica1", replica1.address),
+        ("replica2", replica2.address),
+        ("primary", primary_address),
+    ]
+    kept = replica_connection(servers)
+    kept.ensure_connection()
+    assert kept.server == "replica2"
+    assert kept.is_usable(), "given up inside its replica's downtime"
+
+    replica1.start()
+    time.sleep(2.2)
+
+    assert not kept.is_usable(), "kept on replica2 after replica1's downtime"
+    kept.close()
+    kept.ensure_connection()
+    assert kept.server == "replica1"

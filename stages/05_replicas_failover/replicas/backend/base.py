@@ -78,10 +78,16 @@ class DatabaseWrapper(mysql.DatabaseWrapper):
 
     def is_usable(self):
         """A kept connection is checked before a request reuses it (CONN_HEALTH_CHECKS): one
-        to a replica that fell too far behind is given up, and the next goes elsewhere."""
+        to a replica that fell too far behind is given up, and so is one that failed over
+        once its own replica's downtime is over, so that a revived replica gets its reads
+        back; the next connection goes by the rules of get_new_connection()."""
         if not super().is_usable():
             return False
-        on_replica = self.server not in (None, self.settings_dict["SERVERS"][-1]["name"])
+        servers = self.settings_dict["SERVERS"]
+        own = servers[0]["name"]
+        if self.server != own and health.replica_downtime_over(own):
+            return False
+        on_replica = self.server not in (None, servers[-1]["name"])
         return not (on_replica and freshness.replica_behind(self.server, self.connection))
 
     def _read_retried(self, execute, sql, params, many, context):
