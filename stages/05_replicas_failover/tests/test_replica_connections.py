@@ -262,7 +262,9 @@ def test_with_memcached_away_a_dead_replica_is_tried_once_per_process_per_downti
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_check_at_start_leaves_no_connection_for_the_forked_workers(shop_start, database_url):
+def test_the_check_at_start_leaves_no_connection_for_the_forked_workers(
+    mariadb, shop_start, database_url
+):
     """gunicorn forks its workers from the process that ran the check (preload_app): a
     connection left open there would be one socket shared by every worker, whose queries
     and answers mix (500s under load: "InterfaceError (0, '')", rows of another query)."""
