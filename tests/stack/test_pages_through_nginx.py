@@ -11,6 +11,7 @@ import uuid
 import pytest
 from pymemcache.client.base import Client as MemcachedClient
 
+from workshop.stack.topology import topology_load
 from workshop.testing.memcached import memcached_keys, memcached_stat
 from workshop.testing.stack import access_log_size, wait_for_growth
 
@@ -52,7 +53,8 @@ def test_a_campaign_link_is_answered_from_the_page_file(stack, browser, stack_pr
     """From stage 02 on: tracking parameters alone ask for the plain page. The first
     visitor by a campaign link has Django write the page file; nginx answers the next
     ones from it, whatever their tracking values, and Django never sees them."""
-    var_paths = stack.kind_of("web").instance.service.options.get("var_paths", {})
+    # From stack.toml, as both the native stack and compose read it.
+    var_paths = topology_load(stack.stage.path).service("web").options.get("var_paths", {})
     if "PAGE_FILES_DIR" not in var_paths:
         pytest.skip(f"{stack.stage.name} has no page files (stage 02 brings them)")
     path = f"/c/{stack_product['category']}/"

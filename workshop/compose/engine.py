@@ -14,6 +14,10 @@ from workshop.stack.errors import StackError
 URL_VAR = "WORKSHOP_COMPOSE_URL"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ONE_SHOT = {"setup"}  # runs to its end; every other service runs and gets healthy
+# The site nginx's entrypoint renders from the stage's template (docker/web/entrypoint).
+SITE = "/etc/nginx/conf.d/default.conf"
+# nginx's old workers finish the requests they hold within this, or are left to it.
+DRAIN_SECONDS = 30
 
 
 def compose_program() -> list[str]:
@@ -81,7 +85,7 @@ class Compose:
     def containers(self, service: str | None = None) -> list[dict]:
         """Each container's docker inspect, in compose's order (app_1, app_2, …)."""
         found = self.inspect(self.container_ids(service))
-        return sorted(found, key=lambda c: c["Name"])
+        return sorted(found, key=lambda c: (service_of(c), _number(c)))
 
     def waiting_for(self) -> list[str]:
         """The containers not yet ready: one-shots not done, the others not healthy."""
@@ -120,14 +124,16 @@ class Compose:
         self.wait_ready()
 
     def scale(self, servers: int) -> None:
-        """`servers` app containers, then nginx reloaded gracefully (nginx 1.22 looks `app`
+        """`servers` app containers, with nginx reloaded gracefully (nginx 1.22 looks `app`
         up only when it loads its config): new workers send to the containers there are
-        now, old ones finish the requests they hold. A container leaving stops
-        gracefully first (gunicorn finishes its requests); one nginx still sends to is
-        refused and the request passes to the next server (the stage's
-        proxy_next_upstream)."""
+        now, old ones finish the requests they hold. Down, as the native stack does it:
+        nginx first stops sending to the leaving containers, its old workers finish, and
+        only then do those containers stop, so no request meets one that is leaving."""
         if servers < 1:
             raise StackError("at least 1 app server")
+        running = self.containers("app")
+        if servers < len(running):
+            self._retire(leaving=running[servers:], staying=running[:servers])
         self.run(
             "up",
             "--detach",
@@ -139,10 +145,35 @@ class Compose:
             "app",
         )
         self.wait_ready()
+        self._nginx_reload()
+
+    def _web(self) -> str:
         web = self.container_ids("web", running_only=True)
         if not web:
             raise StackError("no web container runs: is the stage up?")
-        docker("exec", web[0], "nginx", "-s", "reload")
+        return web[0]
+
+    def _nginx_reload(self) -> None:
+        """A graceful reload; returns once nginx's old workers have finished their
+        requests (at most DRAIN_SECONDS)."""
+        web = self._web()
+        docker("exec", web, "nginx", "-s", "reload")
+        deadline = time.monotonic() + DRAIN_SECONDS
+        time.sleep(0.5)  # the master starts new workers, then tells the old ones to go
+        while "shutting down" in docker("top", web) and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def _retire(self, *, leaving: list[dict], staying: list[dict]) -> None:
+        """nginx sends only to ``staying`` (by address, since `app` still names all of
+        them), then ``leaving`` stop and go; then nginx asks for `app` again."""
+        web = self._web()
+        addresses = [_address(c) for c in staying]
+        servers = "".join(f"server {a}:8000\\1; " for a in addresses)
+        docker("exec", web, "sed", "-i.by-name", f"s/server app:8000\\([^;]*\\);/{servers}/", SITE)
+        self._nginx_reload()
+        docker("stop", "--time", "20", *[c["Id"] for c in leaving])
+        docker("rm", *[c["Id"] for c in leaving])
+        docker("exec", web, "mv", f"{SITE}.by-name", SITE)
 
     def down(self, *, quiet: bool = False) -> None:
         self.run("down", "--volumes", "--remove-orphans", "--timeout", "20", capture=quiet)
@@ -158,3 +189,13 @@ class Compose:
         found = [f"container {c}" for c in containers] + [f"network {n}" for n in networks]
         found += [f"volume {v}" for v in volumes if v.startswith(prefix)]
         return found
+
+
+def _address(container: dict) -> str:
+    """The container's address on the project's network, which nginx's upstream names."""
+    networks = container["NetworkSettings"]["Networks"].values()
+    return next(network["IPAddress"] for network in networks if network["IPAddress"])
+
+
+def _number(container: dict) -> int:
+    return int(container["Config"]["Labels"].get("com.docker.compose.container-number", 0))
