@@ -11,6 +11,8 @@ import subprocess
 import pytest
 
 from workshop import ROOT
+from workshop.compose.engine import compose_program
+from workshop.stack.errors import StackError
 from workshop.stack.kinds.mariadb import MY_CNF
 from workshop.stack.kinds.memcached import MEMORY_MB
 from workshop.stack.kinds.nginx import SERVER_PARAMETERS
@@ -93,14 +95,11 @@ def test_memcached_in_its_container_has_the_memory_of_the_native_one():
 
 
 def compose_command() -> list[str]:
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
     # A docker client alone is not compose: its compose plugin may be missing.
-    docker = shutil.which("docker")
-    plugin = docker and subprocess.run([docker, "compose", "version"], capture_output=True)
-    if plugin and plugin.returncode == 0:
-        return [docker, "compose"]
-    require("needs docker compose to validate the file: apt-get install docker-compose")
+    try:
+        return compose_program()
+    except StackError:
+        require("needs docker compose to validate the file: apt-get install docker-compose")
 
 
 def _server_settings(text: str) -> dict[str, str]:
