@@ -14,6 +14,7 @@ from workshop.testing.appservers import (  # noqa: F401 (fixtures, used by name)
 )
 from workshop.testing.forms import place_order  # noqa: F401
 from workshop.testing.pagefiles import page_files  # noqa: F401
+from workshop.testing.upstreams import nginx_before  # noqa: F401
 
 
 def cart_models():
