@@ -18,10 +18,17 @@ def register(subparsers):
     bench.add_argument("stage", nargs="?", help="stage number, e.g. 01")
     bench.add_argument("--path", help="a copy of the stage: your work folder, or its name")
     bench.add_argument(
-        "--profile", choices=list(CHOICES), default="all",
+        "--profile", choices=[*CHOICES, "capacity"], default="all",
         help="anonymous browsers, shoppers, both (visitors), the TV spike, pages (a product "
-        "page cached and uncached), rendered (pages only Django renders, no pause: stage 03's "
-        "scaling) or all but rendered (default); the ceiling always runs first",
+        "page cached and uncached), customer (the campaign's page and a customer's), "
+        "two-pass (notebook 04's), rendered (pages only Django renders, no pause: stage 03's "
+        "scaling) or all but rendered (default); the ceiling always runs first. capacity: "
+        "the capacity ladder, the most users the stage serves keeping its promise",
+    )  # fmt: skip
+    bench.add_argument("--runs", type=int, default=2, help="capacity: climbs per rung (default 2)")
+    bench.add_argument(
+        "--rung", choices=["warm", "cold", "both"], default="both",
+        help="capacity: with the caches warm, from cold (emptied as each step begins), or both",
     )  # fmt: skip
     bench.add_argument(
         "--users", type=int, help="users of the anonymous and shoppers profiles; the spike's peak"
@@ -56,6 +63,8 @@ def bench_command(args):
     from workshop.bench.runner import bench
 
     stage = stage_resolve(args.stage, args.path)
+    if args.profile == "capacity":
+        return capacity_command(stage, args)
     # A StackError reaches cli.main, which prints it as one line.
     result = bench(
         stage, choice=args.profile, users=args.users, seconds=args.seconds, url=args.url,
@@ -63,6 +72,16 @@ def bench_command(args):
     )  # fmt: skip
     print()
     print(summary_text(result))
+
+
+def capacity_command(stage, args):
+    from workshop.bench.capacity import RUNGS, capacity, capacity_of
+
+    rungs = RUNGS if args.rung == "both" else (args.rung,)
+    steps = capacity(stage, runs=args.runs, rungs=rungs)
+    print()
+    for row in capacity_of(steps).itertuples():
+        print(f"stage {row.stage} {row.rung} run {row.run}: {row.capacity} users kept the promise")
 
 
 def notebooks_command(args):

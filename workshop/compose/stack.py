@@ -103,10 +103,12 @@ class _Database:
 
 def stage_compose_env(stage) -> dict[str, str]:
     """What a stage's README puts before `docker compose up`: its app servers, their CPU
-    share, its replicas; read from its stack.toml, as the native stack does."""
+    share and the database's, its replicas; read from its stack.toml, as the native stack
+    does."""
     topology = topology_load(stage.path)
     app = topology.service(APP)
     env = {"APP_SCALE": str(app.count), "APP_CPUS": str(app.options.get("cpu_share", 0))}
+    env["DB_CPUS"] = str(topology.service("db").options.get("cpu_share", 0))
     if any(service.options.get("role") == "replica" for service in topology.services):
         env["COMPOSE_PROFILES"] = "replicas"
     return env

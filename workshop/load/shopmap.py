@@ -167,11 +167,18 @@ def cart_session_create(base_url: str, *, product_id: int) -> str:
 def customer_cookies_create(base_url: str, *, product_id: int) -> str:
     """Log in as the last demo customer and put one product in their cart, as a browser
     does; return the browser's Cookie header (session and CSRF cookies)."""
+    return customer_login(base_url, DEMO_CUSTOMERS[-1], product_id=product_id)
+
+
+def customer_login(base_url: str, username: str, *, product_id: int | None = None) -> str:
+    """Log in as a demo customer (and put a product in their cart, if given), as a
+    browser does; return the browser's Cookie header (session and CSRF cookies)."""
     jar, base_url = CookieJar(), base_url.rstrip("/")
     opener = _opener(jar)
-    login = {"username": DEMO_CUSTOMERS[-1], "password": DEMO_PASSWORD}
+    login = {"username": username, "password": DEMO_PASSWORD}
     _form_post(opener, f"{base_url}/accounts/login/", login)
-    _cart_add(opener, base_url, product_id)
+    if product_id is not None:
+        _cart_add(opener, base_url, product_id)
     _session_cookie(jar)
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 

@@ -1,8 +1,8 @@
-"""CPU shares for app servers: each one a small hosting account, held to a share of a
-core by a Linux control group of its own (stack.toml: [app] cpu_share = 0.25).
+"""CPU shares for servers: each one a small hosting account, held to a share of a core
+by a Linux control group of its own (stack.toml: cpu_share = 0.25, on [app] and [db]).
 
 One parent group per run folder (two stacks, or a developer's and the tests', never
-share one), one child per app server. The server joins its group before it starts
+share one), one child per server. The server joins its group before it starts
 (`join_command`): gunicorn's workers, forked later, inherit it. cgroup v1's `cpu`
 controller (cpu.cfs_quota_us of cpu.cfs_period_us) or cgroup v2's cpu.max, whichever the
 machine has, where this user may write them (root, or a delegated v2 tree). Elsewhere
@@ -25,23 +25,29 @@ class CpuGroups:
         self.version, base = _layout(root)
         self.parent = base / self.parent_name if base else None
 
-    def create(self, name: str, share: float) -> tuple[Path | None, str | None]:
-        """The cgroup.procs file of ``name``'s group, held to ``share`` of a core; or None
-        and the reason it cannot be."""
+    def create(self, name: str, share: float | None) -> tuple[Path | None, str | None]:
+        """The cgroup.procs file of ``name``'s group, held to ``share`` of a core (None:
+        not yet, see ``limit``); or None and the reason it cannot be."""
         if self.parent is None:
             return None, "this machine has no cgroup cpu controller (Linux only)"
         try:
             group = self._make(name)
-            quota = max(1000, int(share * PERIOD_US))  # the kernel's smallest quota: 1 ms
-            if self.version == 1:
-                (group / "cpu.cfs_period_us").write_text(str(PERIOD_US))
-                (group / "cpu.cfs_quota_us").write_text(str(quota))
-            else:
-                (group / "cpu.max").write_text(f"{quota} {PERIOD_US}")
+            if share is not None:
+                self.limit(name, share)
         except OSError as error:
             why = "needs root or a delegated cgroup" if error.errno in _DENIED else "failed"
             return None, f"cannot write {error.filename or self.parent} ({why}: {error.strerror})"
         return group / "cgroup.procs", None
+
+    def limit(self, name: str, share: float) -> None:
+        """Hold ``name``'s group, and every process in it, to ``share`` of a core."""
+        group = self.parent / name
+        quota = max(1000, int(share * PERIOD_US))  # the kernel's smallest quota: 1 ms
+        if self.version == 1:
+            (group / "cpu.cfs_period_us").write_text(str(PERIOD_US))
+            (group / "cpu.cfs_quota_us").write_text(str(quota))
+        else:
+            (group / "cpu.max").write_text(f"{quota} {PERIOD_US}")
 
     def _make(self, name: str) -> Path:
         if self.version == 2:  # v2 hands a controller down one level at a time

@@ -149,6 +149,8 @@ class Stack:
             if not_running(self, [kind for kind in group if kind in self.apps()]):
                 provision(self)  # before the first app server serves a request
             services_start(self, group)
+        for kind in self.kinds:
+            kind.cap()
         self.run.state_update(pids=[process_identity(p) for p in self.all_pids()])
 
     # State

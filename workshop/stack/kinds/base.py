@@ -4,6 +4,7 @@ the foreground command supervisord runs, and how to tell that it is healthy."""
 import http.client
 from pathlib import Path
 
+from ..cgroups import join_command
 from ..ports import HOST
 from ..programs import program_find
 
@@ -15,6 +16,10 @@ class Kind:
     # Lower priorities start first (each group healthy before the next) and stop last.
     priority = 100
     stop_wait_seconds = 10
+    cgroup_procs = None  # the cgroup.procs file it joins when held to a CPU share
+    # Held to its share only once the stack is set up: the database, which the catalogue's
+    # seed (the workshop's setup, not the shop's traffic) would otherwise slow down.
+    capped_after_setup = False
 
     def __init__(self, stack, instance):
         self.stack = stack
@@ -37,6 +42,13 @@ class Kind:
         """stack.toml's ``restart = true``: supervisord starts it again when it dies."""
         return bool(self.instance.service.options.get("restart", False))
 
+    @property
+    def cpu_share(self) -> float | None:
+        """stack.toml's ``cpu_share``: the part of a core this server may use (a small
+        hosting account's), any server's: app servers and MariaDB servers alike."""
+        share = self.instance.service.options.get("cpu_share")
+        return float(share) if share else None
+
     def preflight(self) -> None:
         """Raise StackError when something it needs is missing, before anything starts."""
         for program in self.programs:
@@ -45,9 +57,24 @@ class Kind:
     def prepare(self) -> None:
         """Write configuration and create data before supervisord starts the program."""
         self.dir.mkdir(parents=True, exist_ok=True)
+        if self.cpu_share:
+            share = None if self.capped_after_setup else self.cpu_share
+            self.cgroup_procs, reason = self.stack.cpu_groups.create(self.name, share)
+            if reason:
+                self.stack.say_once(f"servers run uncapped, without cpu_share: {reason}")
+
+    def cap(self) -> None:
+        """Hold it to its share once the stack is set up (``capped_after_setup``)."""
+        if self.cgroup_procs and self.capped_after_setup:
+            self.stack.cpu_groups.limit(self.name, self.cpu_share)
 
     def command(self) -> list[str]:
         raise NotImplementedError
+
+    def capped(self, command: list[str]) -> list[str]:
+        """``command``, started inside this server's CPU share if it has one: every child
+        it forks (gunicorn's workers, MariaDB's threads) stays in it."""
+        return join_command(self.cgroup_procs, command) if self.cgroup_procs else command
 
     def environment(self) -> dict[str, str]:
         return {}

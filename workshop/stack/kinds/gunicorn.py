@@ -1,6 +1,5 @@
 import sys
 
-from ..cgroups import join_command
 from ..ports import HOST
 from .base import Kind, http_health
 
@@ -9,7 +8,6 @@ class Gunicorn(Kind):
     port_offset = 1  # app1, app2… take the ports after it
     priority = 300
     stop_wait_seconds = 15  # above gunicorn.conf.py's graceful_timeout: requests finish
-    cgroup_procs = None  # the cgroup.procs file it joins when held to a CPU share
 
     @property
     def config_file(self):
@@ -29,24 +27,14 @@ class Gunicorn(Kind):
         there, the others never see."""
         return self.dir / "local"
 
-    @property
-    def cpu_share(self) -> float | None:
-        """stack.toml's [app] cpu_share: the part of a core this server may use."""
-        share = self.instance.service.options.get("cpu_share")
-        return float(share) if share else None
-
     def prepare(self) -> None:
         super().prepare()
         self.local_dir.mkdir(exist_ok=True)
-        if self.cpu_share:
-            self.cgroup_procs, reason = self.stack.cpu_groups.create(self.name, self.cpu_share)
-            if reason:
-                self.stack.say_once(f"app servers run uncapped, without cpu_share: {reason}")
 
     def command(self) -> list[str]:
         # The venv's own gunicorn, whatever PATH says.
         command = [sys.executable, "-m", "gunicorn", "-c", str(self.config_file), self.wsgi_app]
-        return join_command(self.cgroup_procs, command) if self.cgroup_procs else command
+        return self.capped(command)
 
     @property
     def wsgi_app(self) -> str:

@@ -38,6 +38,7 @@ collation-server = utf8mb4_unicode_ci
 class MariaDB(Kind):
     port_offset = 21
     stop_wait_seconds = 60  # a clean InnoDB shutdown can take a while
+    capped_after_setup = True  # creating tables, seeding, copying to the replicas
 
     @property
     def role(self) -> str | None:
@@ -155,7 +156,7 @@ class MariaDB(Kind):
         _mysqldb()
 
     def command(self) -> list[str]:
-        return [program_find("mariadbd"), f"--defaults-file={self.config_file}"]
+        return self.capped([program_find("mariadbd"), f"--defaults-file={self.config_file}"])
 
     def health(self) -> str | None:
         """MariaDB greets every new connection with a handshake, protocol version 10."""

@@ -1,0 +1,114 @@
+"""``workshop bench NN --profile capacity``: the capacity ladder of one stage, on the
+budget every stage shares (each server a quarter of a core: stack.toml's cpu_share).
+
+Its private stack runs the ladder's setting: one app server in stages 01 and 02, four in
+the stages of several (03 on: stack.toml's count is for the workshop, the ladder's is
+fixed), and stage 05's primary and two replicas. The stack serves every climb: warm
+ones first (after the stage's warm-up and the crowd's own first steps), then cold ones,
+each step of which begins with emptied caches. The same crowd (workshop/load/capacity.py)
+and the same promise (steps.py) for every stage.
+"""
+
+import json
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from pymemcache.client.base import Client
+
+from workshop.catalogue.seed import DEMO_CUSTOMERS
+from workshop.load.ladder_files import SESSIONS_ENV
+from workshop.load.shopmap import SHOP_MAP_ENV, customer_login, shop_discover, shop_map_save
+from workshop.stack.ports import HOST
+from workshop.stack.topology import APP, topology_load
+
+from .ladder import Climb, climb_run, climb_short
+from .profiles import DEFAULT_SECONDS, SECONDS_ENV, seconds_default
+from .results import RESULTS_DIR
+from .runner import private_stack
+from .warmup import pages_warm_all, warm_up_exists, warm_up_wanted
+
+LADDER_APP_SERVERS = 4  # in every stage that runs several
+RETURNING_SESSIONS = 8  # returning customers' sessions, opened before the climbs
+RUNGS = ("warm", "cold")
+
+
+def ladder_servers(stage) -> int | None:
+    """The ladder's app servers: four where stack.toml runs several, else its one."""
+    app = topology_load(stage.path).service(APP)
+    return LADDER_APP_SERVERS if app.numbered else None
+
+
+def climb_setting() -> Climb:
+    seconds = seconds_default()
+    return Climb() if seconds >= DEFAULT_SECONDS else climb_short(seconds)
+
+
+def capacity(stage, *, runs: int = 2, rungs=RUNGS, climb: Climb | None = None) -> pd.DataFrame:
+    """Every step of every climb: rung, run, step, users, the step's figures."""
+    climb = climb or climb_setting()
+    run = f"{stage.number}-{datetime.now():%Y%m%dT%H%M%S}"
+    folder = RESULTS_DIR / "raw" / f"capacity-{run}"
+    folder.mkdir(parents=True)
+    steps = []
+    with private_stack(stage, quiet=True, servers=ladder_servers(stage)) as stack:
+        env = _locust_env(stack, folder)
+        for rung in rungs:
+            if rung == "warm":
+                _warm_up(stage, stack)
+            for number in range(1, runs + 1):
+                label = f"{stage.number} {rung} run {number}"
+                climb_folder = folder / f"{rung}-{number}"
+                climb_folder.mkdir()
+                rows = climb_run(
+                    stack, label=label, cold=rung == "cold", climb=climb, folder=climb_folder,
+                    env=env, caches_empty=lambda: caches_empty(stack),
+                )  # fmt: skip
+                steps += [dict(row, rung=rung, run=number) for row in rows]
+    frame = pd.DataFrame(steps).assign(stage=stage.number, app_servers=len(stack.apps()))
+    frame.to_csv(RESULTS_DIR / f"capacity-{run}.csv", index=False)
+    return frame
+
+
+def _locust_env(stack, folder: Path) -> dict:
+    """The shop's map and the returning customers' cookies, made before any climb: the
+    logins behind those sessions are outside every measurement."""
+    shop = shop_discover(stack.url)
+    shop_map_save(shop, folder / "shop.json")
+    cookies = [customer_login(stack.url, name) for name in DEMO_CUSTOMERS[:RETURNING_SESSIONS]]
+    (folder / "sessions.json").write_text(json.dumps(cookies))
+    return dict(
+        os.environ,
+        **{SHOP_MAP_ENV: str(folder / "shop.json"), SESSIONS_ENV: str(folder / "sessions.json")},
+    )
+
+
+def _warm_up(stage, stack) -> None:
+    if warm_up_exists(stage) and warm_up_wanted():
+        print(f"{stage.number} warm-up: {pages_warm_all(stack)}", flush=True)
+
+
+def caches_empty(stack) -> None:
+    """What a deploy leaves: memcached flushed, no page file on disk."""
+    client = Client((HOST, stack.ports["cache"]), connect_timeout=2, timeout=2)
+    try:
+        client.flush_all(noreply=False)
+    finally:
+        client.close()
+    pages = stack.run.var_dir / "pages"
+    if pages.is_dir():
+        for entry in pages.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+
+
+def capacity_of(steps: pd.DataFrame) -> pd.DataFrame:
+    """Each climb's capacity: the most users of a step kept (and counted)."""
+    counted = steps[steps["counts"]]
+    kept = counted[counted["kept"]].groupby(["stage", "rung", "run"])["users"].max()
+    every = steps.groupby(["stage", "rung", "run"])["users"].min() * 0  # climbs kept nothing
+    return kept.combine(every, max, fill_value=0).rename("capacity").reset_index()
+
+
+__all__ = ["SECONDS_ENV", "caches_empty", "capacity", "capacity_of", "ladder_servers"]
