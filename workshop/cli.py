@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "workshop.commands.test",
     "workshop.commands.stack",
     "workshop.commands.scale",
+    "workshop.commands.topology",
     "workshop.commands.bench",
     "workshop.commands.exercise",
 ]

@@ -12,14 +12,14 @@ except ImportError:  # Python 3.10
 from .errors import StackError
 
 TOPOLOGY_FILE = "deploy/stack.toml"
-# The app servers, by the name stack.toml gives their service (as the diagram and
-# docker-compose.yml do): what `workshop scale` and a benchmark's server count change.
+# The app servers, by the name stack.toml gives their service (as the topology pictures
+# and docker-compose.yml do): what `workshop scale` and a benchmark's server count change.
 APP = "app"
 
 
 @dataclass(frozen=True)
 class Service:
-    name: str  # as in the architecture diagram and docker-compose.yml: web, app, cache, db
+    name: str  # as in the topology pictures and docker-compose.yml: web, app, cache, db
     kind: str  # the program that runs it: nginx, gunicorn, memcached, mariadb
     count: int = 1
     options: dict = field(default_factory=dict)  # kind-specific, e.g. a config file
