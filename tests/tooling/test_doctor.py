@@ -163,9 +163,3 @@ def test_without_django_even_the_default_check_fails(bin_dir, capsys, monkeypatc
 
     assert missing_lines(capsys.readouterr().out)["Django"] == "make setup"
 
-
-def test_the_quick_start_tells_attendees_to_run_it():
-    from workshop import ROOT
-
-    quick_start = (ROOT / "README.md").read_text().split("\n## ")[1]
-    assert ".venv/bin/workshop doctor" in quick_start
