@@ -16,6 +16,11 @@ from workshop.stack.errors import StackError
 from workshop.stack.programs import install_hint, program_find
 
 SETUP = "make setup"
+PYTHON = (
+    "3.10 or newer: apt-get install python3.11 python3.11-venv (macOS: brew install "
+    "python@3.12), then make setup with PYTHON=python3.11 (or python3.12)"
+)
+VENV = "apt-get install python3-venv, then make setup (macOS: make setup)"
 MYSQLCLIENT = (
     "apt-get install libmariadb-dev pkg-config, then make setup "
     "(macOS: brew install mariadb-connector-c pkg-config, then make setup)"
@@ -68,18 +73,16 @@ def embedded() -> Section:
     return Section(
         "embedded (make run, make test: SQLite, no servers)",
         [
-            Piece("python", version if sys.version_info >= (3, 10) else None,
-                  "apt-get install python3 (macOS: brew install python), then "
-                  "PYTHON=python3.12 make setup: 3.10 or newer"),
-            Piece("venv", sys.prefix if in_venv else None,
-                  "apt-get install python3-venv, then make setup (macOS: make setup)"),
+            Piece("python", version if sys.version_info >= (3, 10) else None, PYTHON),
+            Piece("venv", sys.prefix if in_venv else None, VENV),
             module("django", "Django"),
         ],
-    )  # fmt: skip
+    )
 
 
 def native(stages) -> Section:
-    """The programs `workshop up` checks before it starts each of the stages' services."""
+    """The programs `workshop up` checks before it starts each of the stages' services,
+    and the Python packages it runs them with."""
     names = []
     for stage in stages:
         stack = Stack.for_stage(stage, quiet=True)
@@ -87,7 +90,7 @@ def native(stages) -> Section:
         for kind in sorted(stack.kinds, key=lambda kind: order.index(kind.name)):
             names += kind.programs
     if "mariadbd" in names:
-        names.append("mariadb")  # the client: to look inside (README), replicas' copies
+        names.append("mariadb")  # the client, to look inside (the README's mariadb --socket)
     pieces = [program(name) for name in dict.fromkeys(names)]
     pieces.append(module("supervisor", "supervisor"))
     if "mariadbd" in names:
@@ -110,7 +113,10 @@ def compose() -> Section:
 
 def _engine(docker: str) -> list[Piece]:
     """The engine answers, and the compose images are built (else up builds them: network)."""
-    info = subprocess.run([docker, "info"], capture_output=True, text=True, timeout=30)
+    try:
+        info = subprocess.run([docker, "info"], capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        return [Piece("docker engine", None, ENGINE)]
     if info.returncode != 0:
         denied = "permission denied" in info.stderr.lower()
         hint = "sudo usermod -aG docker $USER, then log in again" if denied else ENGINE
@@ -121,7 +127,8 @@ def _engine(docker: str) -> list[Piece]:
     )  # fmt: skip
     wanted = sorted(set(re.findall(r"^\s+image: (\S+)", COMPOSE_FILE.read_text(), re.M)))
     lacking = [image for image in wanted if image not in listed.stdout.split()]
-    images = Piece("compose images", None if lacking else ", ".join(wanted), IMAGES)
+    hint = f"{IMAGES} (not built: {', '.join(lacking)})"
+    images = Piece("compose images", None if lacking else ", ".join(wanted), hint)
     return [Piece("docker engine", "answers"), images]
 
 

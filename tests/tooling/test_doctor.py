@@ -162,4 +162,3 @@ def test_without_django_even_the_default_check_fails(bin_dir, capsys, monkeypatc
     assert main(["doctor"]) == 1
 
     assert missing_lines(capsys.readouterr().out)["Django"] == "make setup"
-

@@ -38,7 +38,7 @@ def doctor_command(args) -> int:
             print(piece.line())
     lacking = [name for section, needed in asked if needed for name in section.missing]
     if lacking:
-        print(f"\ndoctor: missing {', '.join(lacking)}: install them (above), then run it again")
+        print(f"\ndoctor: missing {', '.join(lacking)}: the lines above say how to get each")
         return 1
     print("\ndoctor: everything asked for is here")
     return 0
