@@ -6,21 +6,27 @@ PORT   ?= 8000
 # The app and all the workshop's tooling (the [dev] extra); mysqlclient too (the [mysql]
 # extra) where MariaDB's client library is present.
 EXTRAS := $(shell pkg-config --exists libmariadb 2>/dev/null && echo '[dev,mysql]' || echo '[dev]')
+# The stamp holds the extras .venv was set up with: other extras now (libmariadb-dev
+# installed since, which adds [mysql]) set it up again, as a newer pyproject.toml does.
+STAMP  := $(VENV)/.installed
+INSTALLED := $(shell cat $(STAMP) 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format notebooks lab clean wheelhouse
+.PHONY: help setup run test lint format notebooks lab clean wheelhouse FORCE
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed  ## create .venv and install the workshop into it
+setup: $(STAMP)  ## create .venv and install the workshop into it
 
-$(VENV)/.installed: pyproject.toml
+$(STAMP): pyproject.toml $(if $(filter $(EXTRAS),$(INSTALLED)),,FORCE)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed (PYTHON=python3.12 make ...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".$(EXTRAS)"
-	@touch $@
+	@echo '$(EXTRAS)' >$@
+
+FORCE:
 
 run: setup  ## set up, then run stage 01 at http://127.0.0.1:8000 (PORT=8001 for another)
 	$(BIN)/workshop run 01 --port $(PORT)
@@ -46,5 +52,5 @@ format: setup  ## ruff: fix what it can and format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-clean:  ## remove run folders, databases and results (keeps .venv)
-	rm -rf .run results stages/*/var work
+clean:  ## remove run folders, databases, results; keeps .venv and work/ (WORK=1: work/ too)
+	rm -rf .run results stages/*/var $(if $(filter 1,$(WORK)),work)

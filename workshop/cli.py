@@ -8,6 +8,7 @@ from workshop.errors import WorkshopError
 
 # Each module adds its own subcommands with register(subparsers).
 COMMAND_MODULES = [
+    "workshop.commands.doctor",  # first: what an attendee runs first
     "workshop.commands.run",
     "workshop.commands.test",
     "workshop.commands.stack",

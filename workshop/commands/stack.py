@@ -27,6 +27,20 @@ def register(subparsers):
     down.add_argument("--path", help=PATH_HELP)
     down.set_defaults(handler=down_command)
 
+    reset = subparsers.add_parser(
+        "reset",
+        help="stop one stage and forget its data (natively, or --compose)",
+        description="Stops the stage's stack and deletes its data, so that the next up "
+        "starts afresh. Nothing of another stage, and no work folder, is touched: natively "
+        "only the stage's run folder goes (as down NN --reset); with --compose, docker "
+        "compose down -v with the stage's own STAGE and COMPOSE_PROFILES, so only its "
+        "containers and volumes (django-at-scale-NN_name-*).",
+    )
+    reset.add_argument("stage", help="stage number")
+    reset.add_argument("--compose", action="store_true", help="its docker compose stack")
+    reset.add_argument("--path", help=PATH_HELP)
+    reset.set_defaults(handler=reset_command)
+
     status = subparsers.add_parser(
         "status", help="native stacks (services, ports, pids, health) and your exercises"
     )
@@ -72,8 +86,32 @@ def down_command(args):
         if args.stage or args.path or stack.run.state().pids:
             stack.down()
         if args.reset:
-            shutil.rmtree(stack.run.path, ignore_errors=True)
-            stack.say(f"deleted {stack.run.path}")
+            _forget(stack)
+
+
+def reset_command(args):
+    if args.compose:
+        if args.path:
+            raise StackError("compose runs stages/ only: reset a work folder without --compose")
+        from workshop.compose import Compose, stage_compose_env
+
+        # The stage's own settings, whatever the shell's say: its volumes are named after
+        # STAGE, its replicas' only with COMPOSE_PROFILES=replicas.
+        stage = stage_get(args.stage)
+        env = stage_compose_env(stage)
+        compose = Compose(stage, env=env)
+        if "COMPOSE_PROFILES" not in env:
+            compose.env.pop("COMPOSE_PROFILES", None)
+        compose.reset()
+        return
+    stack = _stack(args.stage, args.path)
+    stack.down()
+    _forget(stack)
+
+
+def _forget(stack: Stack) -> None:
+    shutil.rmtree(stack.run.path, ignore_errors=True)
+    stack.say(f"deleted {stack.run.path}")
 
 
 def status_command(args):

@@ -18,6 +18,7 @@ ONE_SHOT = {"setup"}  # runs to its end; every other service runs and gets healt
 SITE = "/etc/nginx/conf.d/default.conf"
 # nginx's old workers finish the requests they hold within this, or are left to it.
 DRAIN_SECONDS = 30
+VOLUME_PREFIX = "django-at-scale-"  # then the stage's folder name (docker-compose.yml)
 
 
 def compose_program() -> list[str]:
@@ -178,6 +179,27 @@ class Compose:
     def down(self, *, quiet: bool = False) -> None:
         self.run("down", "--volumes", "--remove-orphans", "--timeout", "20", capture=quiet)
 
+    def stages_running(self) -> set[str]:
+        """The stages whose volumes (django-at-scale-NN_name-*) the project's containers
+        hold: compose runs one stage at a time in a project."""
+        mounts = {m.get("Name", "") for c in self.containers() for m in c.get("Mounts", [])}
+        return {
+            name[len(VOLUME_PREFIX) :].rsplit("-", 1)[0]
+            for name in mounts
+            if name.startswith(VOLUME_PREFIX)
+        }
+
+    def reset(self) -> None:
+        """down -v: the stage's containers and its volumes. Refused while the project's
+        containers are another stage's, which down would stop."""
+        others = self.stages_running() - {self.stage.name}
+        if others:
+            raise StackError(
+                f"compose project {self.project} runs {', '.join(sorted(others))}, not "
+                f"{self.stage.name}: reset that stage first (workshop reset NN --compose)"
+            )
+        self.down()
+
     def leftovers(self) -> list[str]:
         """What down should have removed: the project's containers, networks and the
         stage's volumes."""
@@ -185,7 +207,7 @@ class Compose:
         containers = docker("ps", "--all", "--filter", label, "--format", "{{.Names}}").split()
         networks = docker("network", "ls", "--filter", label, "--format", "{{.Name}}").split()
         volumes = docker("volume", "ls", "--format", "{{.Name}}").split()
-        prefix = f"django-at-scale-{self.stage.name}-"
+        prefix = f"{VOLUME_PREFIX}{self.stage.name}-"
         found = [f"container {c}" for c in containers] + [f"network {n}" for n in networks]
         found += [f"volume {v}" for v in volumes if v.startswith(prefix)]
         return found

@@ -10,7 +10,7 @@ from workshop.stack.ports import HOST
 from workshop.stack.runfolder import RUN_ROOT
 from workshop.stack.topology import APP, topology_load
 
-from .engine import URL_VAR, Compose, docker, service_of
+from .engine import URL_VAR, VOLUME_PREFIX, Compose, docker, service_of
 
 # A line of gunicorn's access log (deploy/gunicorn.conf.py) for a request nginx forwarded:
 # it starts with X-Forwarded-For, an address; a request from no proxy starts with "-".
@@ -56,7 +56,7 @@ class ComposeStack:
         return int(published.rsplit(":", 1)[1])
 
     def _volume_path(self, name: str) -> Path:
-        volume = f"django-at-scale-{self.stage.name}-{name}"
+        volume = f"{VOLUME_PREFIX}{self.stage.name}-{name}"
         return Path(docker("volume", "inspect", "--format", "{{.Mountpoint}}", volume).strip())
 
     def kind_of(self, name: str):

@@ -16,6 +16,9 @@ PACKAGES = {
     "mariadb-dump": ("mariadb-client", "mariadb"),
     "chromium": ("chromium", "--cask chromium"),  # the browser tests'
     "chromedriver": ("chromium-driver", "chromedriver"),
+    # compose's (workshop doctor --compose): Docker Desktop brings the compose plugin.
+    "docker": ("docker.io", "--cask docker"),
+    "docker-compose": ("docker-compose", "docker-compose"),
 }
 # Debian keeps servers in sbin, which is not on an ordinary user's PATH; Homebrew uses
 # its own prefix.
@@ -26,8 +29,11 @@ def program_find(name: str) -> str:
     search = os.pathsep.join([os.environ.get("PATH", ""), *EXTRA_DIRS])
     path = shutil.which(name, path=search)
     if path is None:
-        debian, brew = PACKAGES.get(name, (name, name))
-        raise StackError(
-            f"{name} is not installed: apt-get install {debian} (macOS: brew install {brew})."
-        )
+        raise StackError(f"{name} is not installed: {install_hint(name)}.")
     return path
+
+
+def install_hint(name: str) -> str:
+    """The commands that install ``name`` on Debian or Ubuntu, and on macOS."""
+    debian, brew = PACKAGES.get(name, (name, name))
+    return f"apt-get install {debian} (macOS: brew install {brew})"
