@@ -46,27 +46,34 @@ def climb_setting() -> Climb:
     return Climb() if seconds >= DEFAULT_SECONDS else climb_short(seconds)
 
 
-def capacity(stage, *, runs: int = 2, rungs=RUNGS, climb: Climb | None = None) -> pd.DataFrame:
-    """Every step of every climb: rung, run, step, users, the step's figures."""
+def ladder_stack(stage):
+    """A private stack of the stage in the ladder's setting (runner.private_stack)."""
+    return private_stack(stage, quiet=True, servers=ladder_servers(stage))
+
+
+def capacity(stage, *, runs: int = 2, rungs=RUNGS, climb: Climb | None = None, stack=None):
+    """Every step of every climb, a frame: rung, run, step, users, the step's figures.
+    ``stack``: one in the ladder's setting to climb on (ladder_stack); by default the
+    climbs get their own, stopped after."""
+    if stack is None:
+        with ladder_stack(stage) as own:
+            return capacity(stage, runs=runs, rungs=rungs, climb=climb, stack=own)
     climb = climb or climb_setting()
     run = f"{stage.number}-{datetime.now():%Y%m%dT%H%M%S}"
     folder = RESULTS_DIR / "raw" / f"capacity-{run}"
     folder.mkdir(parents=True)
-    steps = []
-    with private_stack(stage, quiet=True, servers=ladder_servers(stage)) as stack:
-        env = _locust_env(stack, folder)
-        for rung in rungs:
-            if rung == "warm":
-                _warm_up(stage, stack)
-            for number in range(1, runs + 1):
-                label = f"{stage.number} {rung} run {number}"
-                climb_folder = folder / f"{rung}-{number}"
-                climb_folder.mkdir()
-                rows = climb_run(
-                    stack, label=label, cold=rung == "cold", climb=climb, folder=climb_folder,
-                    env=env, caches_empty=lambda: caches_empty(stack),
-                )  # fmt: skip
-                steps += [dict(row, rung=rung, run=number) for row in rows]
+    env, steps = _locust_env(stack, folder), []
+    for rung in rungs:
+        if rung == "warm":
+            _warm_up(stage, stack)
+        for number in range(1, runs + 1):
+            climb_folder = folder / f"{rung}-{number}"
+            climb_folder.mkdir()
+            rows = climb_run(
+                stack, label=f"{stage.number} {rung} run {number}", cold=rung == "cold",
+                climb=climb, folder=climb_folder, env=env, caches_empty=lambda: caches_empty(stack),
+            )  # fmt: skip
+            steps += [dict(row, rung=rung, run=number) for row in rows]
     frame = pd.DataFrame(steps).assign(stage=stage.number, app_servers=len(stack.apps()))
     frame.to_csv(RESULTS_DIR / f"capacity-{run}.csv", index=False)
     return frame
@@ -104,11 +111,10 @@ def caches_empty(stack) -> None:
 
 
 def capacity_of(steps: pd.DataFrame) -> pd.DataFrame:
-    """Each climb's capacity: the most users of a step kept (and counted)."""
-    counted = steps[steps["counts"]]
-    kept = counted[counted["kept"]].groupby(["stage", "rung", "run"])["users"].max()
-    every = steps.groupby(["stage", "rung", "run"])["users"].min() * 0  # climbs kept nothing
-    return kept.combine(every, max, fill_value=0).rename("capacity").reset_index()
+    """Each climb's capacity: the most users of a step kept (and counted); 0 if none."""
+    held = steps["users"].where(steps["kept"] & steps["counts"], 0)
+    climbs = steps.assign(capacity=held).groupby(["stage", "rung", "run"])["capacity"]
+    return climbs.max().reset_index()
 
 
 __all__ = ["SECONDS_ENV", "caches_empty", "capacity", "capacity_of", "ladder_servers"]

@@ -83,7 +83,9 @@ def plot_ladder(table: pd.DataFrame, *, title: str):
         held.bar_label(bars, fmt="%d", fontsize="small")
         for column in [c for c in table.columns if c.startswith(f"{rung} run")]:
             held.plot([i + offset for i in x], table[column], "k.", markersize=5)
-    held.set_xticks(list(x), [_label(stage, table.loc[stage]) for stage in stages], fontsize="small")
+    held.set_xticks(
+        list(x), [_label(stage, table.loc[stage]) for stage in stages], fontsize="small"
+    )
     held.set_ylabel("users held, promise kept (bar: the smaller run; dots: each run)")
     held.set_ylim(0, None)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in STEP_COLOURS.values()]
