@@ -18,6 +18,7 @@ from workshop.exercise.scaffold import (
     changed_outside_the_exercise,
     lines_per_step,
     skeleton_text,
+    tests_replaced,
 )
 from workshop.exercise.stagediff import files_changed, folder_files
 from workshop.exercise.workfolder import PROGRESS_FILE, progress_load
@@ -60,6 +61,7 @@ def test_starting_an_exercise_copies_the_stage_before_and_the_scaffold(exercise,
 
     assert code == 0 and str(work) in out
     scaffold = {*declared["given"], *declared["skeleton"], *declared.get("remove", ())}
+    scaffold |= set(tests_replaced(lesson_load(stage)))
     changed = set(files_changed(stage_previous(stage).path, work))
     assert changed - {"lesson.toml", "EXERCISE.md"} == {*scaffold, "README.md"}
     assert (work / "README.md").read_text() == (stage.path / "EXERCISE.md").read_text()
@@ -87,6 +89,19 @@ def test_the_scaffold_plus_the_answers_core_is_the_stage(exercise, capsys):
         assert (work / name).read_text() == skeleton_text(stage_text, stage=number)
         if name.endswith(".py"):
             compile((work / name).read_text(), name, "exec")  # the stand-ins keep it valid
+
+
+def test_the_work_folder_holds_the_stages_version_of_a_test_the_lesson_reverses(work_dir, capsys):
+    """Stage 04 reverses a test of stage 03 on purpose: a visitor with a session now gets
+    the page from the cache. `workshop test 04 --path` must not fail on stage 03's."""
+    stage = stage_get("04")
+    reversed_test = "tests/test_view_cache.py"
+    assert tests_replaced(lesson_load(stage))[reversed_test] == "changed"
+    workshop(capsys, "start", "04")
+
+    copied = (work_dir / stage.name / reversed_test).read_text()
+    assert copied == (stage.path / reversed_test).read_text()
+    assert "test_a_visitor_with_a_session_gets_a_fresh_page" not in copied
 
 
 def test_the_scaffold_runs_as_it_is(exercise, capsys):

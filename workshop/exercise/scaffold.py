@@ -110,8 +110,27 @@ def scaffold_write(lesson: Lesson, target: Path) -> None:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         text = (stage.path / name).read_text()
         (target / name).write_text(skeleton_text(text, stage=stage.number, source=name))
+    # The stage before's tests that this lesson changes or removes: stage 04 reverses a
+    # test of stage 03 (a visitor with a session now gets a page from the cache). The
+    # folder holds this stage's version, so `workshop test NN --path` never fails on a
+    # test the lesson undoes on purpose; it fails, as it should, until the work is done.
+    for name, how in tests_replaced(lesson).items():
+        if how == "removed":
+            (target / name).unlink()
+        else:
+            shutil.copyfile(stage.path / name, target / name)
     if "brief" in exercise:
         shutil.copyfile(stage.path / exercise["brief"], target / "README.md")
+
+
+def tests_replaced(lesson: Lesson) -> dict[str, str]:
+    """{test file of the stage before: "changed" | "removed"} by this stage's lesson."""
+    changes = files_changed(stage_previous(lesson.stage).path, lesson.stage.path)
+    return {
+        name: how
+        for name, how in changes.items()
+        if name.startswith("tests/") and how in ("changed", "removed")
+    }
 
 
 def lines_per_step(lesson: Lesson, scaffold: Path) -> Counter:
