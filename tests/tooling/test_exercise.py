@@ -17,8 +17,8 @@ from workshop.exercise.scaffold import (
     MARKER,
     changed_outside_the_exercise,
     lines_per_step,
+    replaced_tests,
     skeleton_text,
-    tests_replaced,
 )
 from workshop.exercise.stagediff import files_changed, folder_files
 from workshop.exercise.workfolder import PROGRESS_FILE, progress_load
@@ -61,7 +61,7 @@ def test_starting_an_exercise_copies_the_stage_before_and_the_scaffold(exercise,
 
     assert code == 0 and str(work) in out
     scaffold = {*declared["given"], *declared["skeleton"], *declared.get("remove", ())}
-    scaffold |= set(tests_replaced(lesson_load(stage)))
+    scaffold |= set(replaced_tests(lesson_load(stage)))
     changed = set(files_changed(stage_previous(stage).path, work))
     assert changed - {"lesson.toml", "EXERCISE.md"} == {*scaffold, "README.md"}
     assert (work / "README.md").read_text() == (stage.path / "EXERCISE.md").read_text()
@@ -96,7 +96,7 @@ def test_the_work_folder_holds_the_stages_version_of_a_test_the_lesson_reverses(
     the page from the cache. `workshop test 04 --path` must not fail on stage 03's."""
     stage = stage_get("04")
     reversed_test = "tests/test_view_cache.py"
-    assert tests_replaced(lesson_load(stage))[reversed_test] == "changed"
+    assert replaced_tests(lesson_load(stage))[reversed_test] == "changed"
     workshop(capsys, "start", "04")
 
     copied = (work_dir / stage.name / reversed_test).read_text()
@@ -289,8 +289,42 @@ def test_a_step_whose_tests_all_skipped_does_not_pass():
     skipped = StepResult(step, (Case("t.py::test_a", "skipped", reason),) * 17)
     passing = StepResult(step, (Case("t.py::test_a", "passed"),) * 17)
 
-    assert (skipped.passed, skipped.outcome, skipped.skip_reason) == (False, "skipped", reason)
+    assert (skipped.passed, skipped.outcome, skipped.skip_reason) == (
+        False,
+        "17 of 17 tests skipped",
+        reason,
+    )
     assert (passing.passed, passing.outcome) == (True, "passes")
+
+
+def test_a_step_with_one_test_skipped_is_not_shown_as_passing():
+    """Stage 04's step 3 without the stack: two tests pass, the stack test skips."""
+    step = Step(3, "Fill in the visitor's own parts", ("tests/test_visitor_parts.py",), ())
+    reason = "stack test: set WORKSHOP_STACK_TESTS=1"
+    cases = (Case("t.py::test_a", "passed"),) * 2 + (Case("t.py::test_b", "skipped", reason),)
+
+    result = StepResult(step, cases)
+
+    assert (result.passed, result.outcome, result.skip_reasons) == (
+        False,
+        "1 of 3 tests skipped",
+        [reason],
+    )
+
+
+def test_a_skipped_step_keeps_a_pass_recorded_earlier_and_a_failed_one_loses_it():
+    from workshop.exercise.workfolder import Progress, progress_checked
+
+    steps = [Step(n, f"step {n}", ("t.py",), ()) for n in (1, 2, 3)]
+    progress = Progress("04_two_pass", steps_passed=[1, 2, 3], checked=True)
+    results = [
+        StepResult(steps[0], (Case("t.py::test_a", "passed"),)),
+        StepResult(steps[1], (Case("t.py::test_a", "failed", "boom"),)),
+        StepResult(steps[2], (Case("t.py::test_a", "skipped", "needs memcached"),)),
+    ]
+
+    assert progress_checked(progress, results).steps_passed == [1, 3]
+    assert progress_checked(Progress("04_two_pass"), results).steps_passed == [1]
 
 
 def test_without_nginx_check_says_how_many_steps_pass_and_what_to_install(capsys):
@@ -309,8 +343,11 @@ def test_without_nginx_check_says_how_many_steps_pass_and_what_to_install(capsys
     out = capsys.readouterr().out
     steps = len(lesson.steps)
     assert code == 1 and f"{steps - 1} of {steps} steps pass" in out
-    assert f"Step {steps} did not run: {reason}" in out
-    assert "Every step passes only with nginx" in out
+    assert f"Step {steps} is not shown to pass: 1 of 1 tests skipped, as this needs:" in out
+    last = next(line for line in out.splitlines() if lesson.steps[-1].title in line)
+    assert last.endswith("1 of 1 tests skipped") and reason in out
+    assert "Every step passes only when none of its tests is skipped" in out
+    assert "earlier check" not in out
 
 
 def test_a_work_folder_runs_in_a_stack_of_its_own(work, capsys):

@@ -114,7 +114,7 @@ def scaffold_write(lesson: Lesson, target: Path) -> None:
     # test of stage 03 (a visitor with a session now gets a page from the cache). The
     # folder holds this stage's version, so `workshop test NN --path` never fails on a
     # test the lesson undoes on purpose; it fails, as it should, until the work is done.
-    for name, how in tests_replaced(lesson).items():
+    for name, how in replaced_tests(lesson).items():
         if how == "removed":
             (target / name).unlink()
         else:
@@ -123,7 +123,7 @@ def scaffold_write(lesson: Lesson, target: Path) -> None:
         shutil.copyfile(stage.path / exercise["brief"], target / "README.md")
 
 
-def tests_replaced(lesson: Lesson) -> dict[str, str]:
+def replaced_tests(lesson: Lesson) -> dict[str, str]:
     """{test file of the stage before: "changed" | "removed"} by this stage's lesson."""
     changes = files_changed(stage_previous(lesson.stage).path, lesson.stage.path)
     return {
