@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "workshop.commands.scale",
     "workshop.commands.bench",
     "workshop.commands.exercise",
+    "workshop.commands.services",
 ]
 
 

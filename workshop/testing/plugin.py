@@ -32,7 +32,10 @@ def _shop_test_defaults(request):
         return
     from django.core.cache import cache
 
+    from .memcached import memcached_check
+
     settings = request.getfixturevalue("settings")
+    memcached_check(settings)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
