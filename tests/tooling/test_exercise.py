@@ -1,12 +1,14 @@
 """The exercise workflow as a learner meets it: start from the stage before and a
 scaffold, take hints one at a time, check the work step by step, compare stages."""
 
+import re
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+from workshop import ROOT
 from workshop.cli import main
 from workshop.exercise.check import Case, StepResult
 from workshop.exercise.lesson import Step, lesson_load, stage_previous
@@ -17,6 +19,7 @@ from workshop.exercise.scaffold import (
     MARKER,
     changed_outside_the_exercise,
     lines_per_step,
+    lines_stated,
     replaced_tests,
     skeleton_text,
 )
@@ -125,6 +128,23 @@ def test_a_learner_writes_at_most_150_lines_and_each_step_some(exercise, capsys)
 
     assert sum(counts.values()) <= 150
     assert all(counts[step.number] > 0 for step in lesson.steps)
+
+
+def test_each_brief_and_the_readme_state_the_lines_as_the_scaffold_counts_them(exercise, capsys):
+    """One count, one method: the brief's number is lines_per_step's, and so is the README's."""
+    number, work = exercise
+    lesson = lesson_load(stage_get(number))
+    workshop(capsys, "start", number)
+    counts = lines_per_step(lesson, work)
+
+    brief = " ".join((work / "README.md").read_text().split())
+    readme = " ".join((ROOT / "README.md").read_text().split())
+
+    assert lines_stated(lesson, counts) in brief
+    assert f"python -m workshop.exercise.scaffold {number}" in brief
+    totals = re.search(r"The exercises ask for ([\d, and]+) lines \(stages 02 to 05\)", readme)
+    stated = dict(zip(EXERCISES, re.findall(r"\d+", totals[1]), strict=True))
+    assert stated[number] == str(sum(counts.values()))
 
 
 def test_starting_again_keeps_the_learners_work(work, capsys):

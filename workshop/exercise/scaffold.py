@@ -20,6 +20,11 @@ stage 04's views) stays code there, not a TODO of the wrong exercise. Everything
 the lesson stays as in the stage before; the brief becomes README.md.
 
     python -m workshop.exercise.scaffold 02     the lines a learner writes, per step
+
+Those lines are the answer's non-blank lines, comments included: in the skeletons' marked
+regions, and those added in the files [exercise] write names for a step. Each brief states
+them (lines_stated). A plain diff of a fresh scaffold against the stage counts more: its
+blank lines, and the TODO and stand-in lines that the answer replaces.
 """
 
 import difflib
@@ -151,6 +156,14 @@ def _lines_differing(old: Path, new: Path) -> int:
     return sum(
         1 for line in diff if line[:1] == "+" and not line.startswith("+++") and line[1:].strip()
     )
+
+
+def lines_stated(lesson: Lesson, counts: Counter) -> str:
+    """How the brief states the lines a learner writes (tests/tooling/test_exercise.py
+    holds each brief to it): the count of lines_per_step, no other."""
+    per_step = [str(counts[step.number]) for step in lesson.steps]
+    listed = ", ".join(per_step[:-1]) + f" and {per_step[-1]}"
+    return f"You write {sum(counts.values())} lines: {listed} for steps 1 to {len(per_step)}"
 
 
 def scaffold_report(lesson: Lesson, scaffold: Path) -> list[str]:
