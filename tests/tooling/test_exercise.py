@@ -24,6 +24,7 @@ from workshop.exercise.scaffold import (
     skeleton_text,
 )
 from workshop.exercise.stagediff import files_changed, folder_files
+from workshop.exercise.unused import imports_unused
 from workshop.exercise.workfolder import PROGRESS_FILE, progress_load
 from workshop.stages import stage_get, stage_list, stage_resolve
 from workshop.testing.services import require
@@ -145,6 +146,28 @@ def test_each_brief_and_the_readme_state_the_lines_as_the_scaffold_counts_them(e
     totals = re.search(r"The exercises ask for ([\d, and]+) lines \(stages 02 to 05\)", readme)
     stated = dict(zip(EXERCISES, re.findall(r"\d+", totals[1]), strict=True))
     assert stated[number] == str(sum(counts.values()))
+
+
+def test_an_answer_leaves_none_of_the_scaffolds_imports_unused(exercise):
+    number, _ = exercise
+    stage = stage_get(number)
+
+    assert imports_unused(lesson_load(stage), stage.path) == []
+
+
+def test_an_import_left_unused_by_the_work_is_named_as_a_clue(tmp_path):
+    """Stage 04: a sale that no longer removes page files leaves pages_invalidate unused."""
+    stage = stage_get("04")
+    work = tmp_path / stage.name
+    shutil.copytree(stage.path / "storefront", work / "storefront")
+    invalidation = work / "storefront" / "invalidation.py"
+    text = invalidation.read_text()
+    invalidation.write_text(text.replace("    pages_invalidate(pages)\n", "    pass\n"))
+
+    unused = imports_unused(lesson_load(stage), work)
+
+    assert len(unused) == 1 and "storefront/invalidation.py" in unused[0]
+    assert "pages_invalidate" in unused[0]
 
 
 def test_starting_again_keeps_the_learners_work(work, capsys):
