@@ -20,7 +20,16 @@ def imports_unused(lesson: Lesson, folder: Path) -> list[str]:
     files = [name for name in skeletons if name.endswith(".py") and (folder / name).exists()]
     if ruff is None or not files:
         return []
-    command = [ruff, "check", "--isolated", "--select", "F401", "--output-format", "json"]
+    command = [
+        ruff,
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--select",
+        "F401",
+        "--output-format",
+        "json",
+    ]
     run = subprocess.run([*command, *files], cwd=folder, capture_output=True, text=True)
     try:
         found = json.loads(run.stdout or "[]")
