@@ -393,6 +393,27 @@ def test_without_nginx_check_says_how_many_steps_pass_and_what_to_install(capsys
     assert "earlier check" not in out
 
 
+def test_a_check_where_a_passed_step_skips_says_its_pass_is_kept(capsys):
+    from workshop.exercise.checkreport import check_report
+    from workshop.exercise.workfolder import Progress, progress_checked
+
+    stage = stage_get("04")
+    lesson = lesson_load(stage)
+    reason = "needs memcached, and CACHE_URL is not set (the in-process cache)"
+    results = [StepResult(step, (Case("t.py::test_a", "passed"),)) for step in lesson.steps]
+    results[-1] = StepResult(lesson.steps[-1], (Case("t.py::test_a", "skipped", reason),))
+    every = [step.number for step in lesson.steps]
+    progress = progress_checked(Progress(stage.name, steps_passed=every, checked=True), results)
+
+    code = check_report(stage, lesson, results, progress, verbose=False)
+
+    out = capsys.readouterr().out
+    steps = len(lesson.steps)
+    assert code == 1 and progress.steps_passed == every
+    assert "It passed at an earlier check, and your progress keeps that." in out
+    assert f"{steps - 1} of {steps} steps pass in this check ({steps} of {steps} with" in out
+
+
 def test_a_work_folder_runs_in_a_stack_of_its_own(work, capsys):
     """`workshop up 02 --path 02_static_cache`: the learner's code, beside stage 02's stack."""
     from workshop.commands.stack import _stack

@@ -41,7 +41,12 @@ def check_report(stage, lesson: Lesson, results: list[StepResult], progress, *, 
         print(f"Compare with the stage's own: workshop diff {number} work/{stage.name}")
         return 0
     passing = len(results) - len(failing) - len(skipped)
-    print(f"\n{passing} of {len(results)} steps pass.", end=" ")
+    kept = [r for r in skipped if r.step.number in progress.steps_passed]
+    if kept:
+        so_far = f"{len(progress.steps_passed)} of {len(results)} with those kept from before"
+        print(f"\n{passing} of {len(results)} steps pass in this check ({so_far}).", end=" ")
+    else:
+        print(f"\n{passing} of {len(results)} steps pass.", end=" ")
     if first:
         print(f"Next: step {first.step.number}, {first.step.title}.")
         step = first.step.number
