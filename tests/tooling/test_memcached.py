@@ -313,3 +313,11 @@ def test_a_test_that_needs_memcached_names_the_cache_url_it_found(monkeypatch):
     assert "CACHE_URL=locmemcache:// is not one" in memcached_missing()
     monkeypatch.delenv("CACHE_URL")
     assert "CACHE_URL is not set" in memcached_missing()
+
+
+def test_the_servers_a_step_needs_are_started_by_a_workshop_command():
+    from workshop.cli import build_parser
+
+    for server, port in (("memcached", 11211), ("mariadb", 3307)):
+        args = build_parser().parse_args([server])
+        assert args.port == port and callable(args.handler)

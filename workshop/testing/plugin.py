@@ -84,8 +84,8 @@ def mariadb():
 
     if connection.vendor != "mysql":
         require(
-            "needs MariaDB (apt-get install mariadb-server), "
-            "then DATABASE_URL=mysql://root:@127.0.0.1:3306/test"
+            "needs MariaDB (apt-get install mariadb-server): start one in another terminal "
+            "with `workshop mariadb`, then DATABASE_URL=mysql://root:@127.0.0.1:3307/shop"
         )
     return connection
 
