@@ -152,8 +152,11 @@ class MariaDB(Kind):
             )
         self.config_file.write_text(config)
         if not (self.datadir / "mysql").is_dir():
-            self.stack.say(f"{self.name}: creating MariaDB's data directory")
-            mariadb_install(self.config_file, self.datadir, self.dir / "install.log")
+            self._install()
+
+    def _install(self) -> None:
+        self.stack.say(f"{self.name}: creating MariaDB's data directory")
+        mariadb_install(self.config_file, self.datadir, self.dir / "install.log")
 
     def preflight(self) -> None:
         super().preflight()
