@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "workshop.commands.topology",
     "workshop.commands.bench",
     "workshop.commands.exercise",
+    "workshop.commands.services",
 ]
 
 

@@ -1,12 +1,14 @@
 """The exercise workflow as a learner meets it: start from the stage before and a
 scaffold, take hints one at a time, check the work step by step, compare stages."""
 
+import re
 import shutil
 import subprocess
 import sys
 
 import pytest
 
+from workshop import ROOT
 from workshop.cli import main
 from workshop.exercise.check import Case, StepResult
 from workshop.exercise.lesson import Step, lesson_load, stage_previous
@@ -17,9 +19,12 @@ from workshop.exercise.scaffold import (
     MARKER,
     changed_outside_the_exercise,
     lines_per_step,
+    lines_stated,
+    replaced_tests,
     skeleton_text,
 )
 from workshop.exercise.stagediff import files_changed, folder_files
+from workshop.exercise.unused import imports_unused
 from workshop.exercise.workfolder import PROGRESS_FILE, progress_load
 from workshop.stages import stage_get, stage_list, stage_resolve
 from workshop.testing.services import require
@@ -60,6 +65,7 @@ def test_starting_an_exercise_copies_the_stage_before_and_the_scaffold(exercise,
 
     assert code == 0 and str(work) in out
     scaffold = {*declared["given"], *declared["skeleton"], *declared.get("remove", ())}
+    scaffold |= set(replaced_tests(lesson_load(stage)))
     changed = set(files_changed(stage_previous(stage).path, work))
     assert changed - {"lesson.toml", "EXERCISE.md"} == {*scaffold, "README.md"}
     assert (work / "README.md").read_text() == (stage.path / "EXERCISE.md").read_text()
@@ -89,6 +95,19 @@ def test_the_scaffold_plus_the_answers_core_is_the_stage(exercise, capsys):
             compile((work / name).read_text(), name, "exec")  # the stand-ins keep it valid
 
 
+def test_the_work_folder_holds_the_stages_version_of_a_test_the_lesson_reverses(work_dir, capsys):
+    """Stage 04 reverses a test of stage 03 on purpose: a visitor with a session now gets
+    the page from the cache. `workshop test 04 --path` must not fail on stage 03's."""
+    stage = stage_get("04")
+    reversed_test = "tests/test_view_cache.py"
+    assert replaced_tests(lesson_load(stage))[reversed_test] == "changed"
+    workshop(capsys, "start", "04")
+
+    copied = (work_dir / stage.name / reversed_test).read_text()
+    assert copied == (stage.path / reversed_test).read_text()
+    assert "test_a_visitor_with_a_session_gets_a_fresh_page" not in copied
+
+
 def test_the_scaffold_runs_as_it_is(exercise, capsys):
     number, work = exercise
     workshop(capsys, "start", number)
@@ -110,6 +129,45 @@ def test_a_learner_writes_at_most_150_lines_and_each_step_some(exercise, capsys)
 
     assert sum(counts.values()) <= 150
     assert all(counts[step.number] > 0 for step in lesson.steps)
+
+
+def test_each_brief_and_the_readme_state_the_lines_as_the_scaffold_counts_them(exercise, capsys):
+    """One count, one method: the brief's number is lines_per_step's, and so is the README's."""
+    number, work = exercise
+    lesson = lesson_load(stage_get(number))
+    workshop(capsys, "start", number)
+    counts = lines_per_step(lesson, work)
+
+    brief = " ".join((work / "README.md").read_text().split())
+    readme = " ".join((ROOT / "README.md").read_text().split())
+
+    assert lines_stated(lesson, counts) in brief
+    assert f"python -m workshop.exercise.scaffold {number}" in brief
+    totals = re.search(r"The exercises ask for ([\d, and]+) lines \(stages 02 to 05\)", readme)
+    stated = dict(zip(EXERCISES, re.findall(r"\d+", totals[1]), strict=True))
+    assert stated[number] == str(sum(counts.values()))
+
+
+def test_an_answer_leaves_none_of_the_scaffolds_imports_unused(exercise):
+    number, _ = exercise
+    stage = stage_get(number)
+
+    assert imports_unused(lesson_load(stage), stage.path) == []
+
+
+def test_an_import_left_unused_by_the_work_is_named_as_a_clue(tmp_path):
+    """Stage 04: a sale that no longer removes page files leaves pages_invalidate unused."""
+    stage = stage_get("04")
+    work = tmp_path / stage.name
+    shutil.copytree(stage.path / "storefront", work / "storefront")
+    invalidation = work / "storefront" / "invalidation.py"
+    text = invalidation.read_text()
+    invalidation.write_text(text.replace("    pages_invalidate(pages)\n", "    pass\n"))
+
+    unused = imports_unused(lesson_load(stage), work)
+
+    assert len(unused) == 1 and "storefront/invalidation.py" in unused[0]
+    assert "pages_invalidate" in unused[0]
 
 
 def test_starting_again_keeps_the_learners_work(work, capsys):
@@ -274,8 +332,42 @@ def test_a_step_whose_tests_all_skipped_does_not_pass():
     skipped = StepResult(step, (Case("t.py::test_a", "skipped", reason),) * 17)
     passing = StepResult(step, (Case("t.py::test_a", "passed"),) * 17)
 
-    assert (skipped.passed, skipped.outcome, skipped.skip_reason) == (False, "skipped", reason)
+    assert (skipped.passed, skipped.outcome, skipped.skip_reason) == (
+        False,
+        "17 of 17 tests skipped",
+        reason,
+    )
     assert (passing.passed, passing.outcome) == (True, "passes")
+
+
+def test_a_step_with_one_test_skipped_is_not_shown_as_passing():
+    """Stage 04's step 3 without the stack: two tests pass, the stack test skips."""
+    step = Step(3, "Fill in the visitor's own parts", ("tests/test_visitor_parts.py",), ())
+    reason = "stack test: set WORKSHOP_STACK_TESTS=1"
+    cases = (Case("t.py::test_a", "passed"),) * 2 + (Case("t.py::test_b", "skipped", reason),)
+
+    result = StepResult(step, cases)
+
+    assert (result.passed, result.outcome, result.skip_reasons) == (
+        False,
+        "1 of 3 tests skipped",
+        [reason],
+    )
+
+
+def test_a_skipped_step_keeps_a_pass_recorded_earlier_and_a_failed_one_loses_it():
+    from workshop.exercise.workfolder import Progress, progress_checked
+
+    steps = [Step(n, f"step {n}", ("t.py",), ()) for n in (1, 2, 3)]
+    progress = Progress("04_two_pass", steps_passed=[1, 2, 3], checked=True)
+    results = [
+        StepResult(steps[0], (Case("t.py::test_a", "passed"),)),
+        StepResult(steps[1], (Case("t.py::test_a", "failed", "boom"),)),
+        StepResult(steps[2], (Case("t.py::test_a", "skipped", "needs memcached"),)),
+    ]
+
+    assert progress_checked(progress, results).steps_passed == [1, 3]
+    assert progress_checked(Progress("04_two_pass"), results).steps_passed == [1]
 
 
 def test_without_nginx_check_says_how_many_steps_pass_and_what_to_install(capsys):
@@ -294,8 +386,32 @@ def test_without_nginx_check_says_how_many_steps_pass_and_what_to_install(capsys
     out = capsys.readouterr().out
     steps = len(lesson.steps)
     assert code == 1 and f"{steps - 1} of {steps} steps pass" in out
-    assert f"Step {steps} did not run: {reason}" in out
-    assert "Every step passes only with nginx" in out
+    assert f"Step {steps} is not shown to pass: 1 of 1 tests skipped, as this needs:" in out
+    last = next(line for line in out.splitlines() if lesson.steps[-1].title in line)
+    assert last.endswith("1 of 1 tests skipped") and reason in out
+    assert "Every step passes only when none of its tests is skipped" in out
+    assert "earlier check" not in out
+
+
+def test_a_check_where_a_passed_step_skips_says_its_pass_is_kept(capsys):
+    from workshop.exercise.checkreport import check_report
+    from workshop.exercise.workfolder import Progress, progress_checked
+
+    stage = stage_get("04")
+    lesson = lesson_load(stage)
+    reason = "needs memcached, and CACHE_URL is not set (the in-process cache)"
+    results = [StepResult(step, (Case("t.py::test_a", "passed"),)) for step in lesson.steps]
+    results[-1] = StepResult(lesson.steps[-1], (Case("t.py::test_a", "skipped", reason),))
+    every = [step.number for step in lesson.steps]
+    progress = progress_checked(Progress(stage.name, steps_passed=every, checked=True), results)
+
+    code = check_report(stage, lesson, results, progress, verbose=False)
+
+    out = capsys.readouterr().out
+    steps = len(lesson.steps)
+    assert code == 1 and progress.steps_passed == every
+    assert "It passed at an earlier check, and your progress keeps that." in out
+    assert f"{steps - 1} of {steps} steps pass in this check ({steps} of {steps} with" in out
 
 
 def test_a_work_folder_runs_in_a_stack_of_its_own(work, capsys):

@@ -17,6 +17,8 @@ from pymemcache.client.base import Client
 from workshop.memcached import READ_TIMEOUT, PersistentPyMemcacheCache
 from workshop.settings_help import cache_from_env
 from workshop.testing import memcached_down
+from workshop.testing.memcached import memcached_missing, memcached_unanswered
+from workshop.testing.proxy import closed_port
 from workshop.testing.services import require
 
 
@@ -25,9 +27,7 @@ def server():
     """host:port of the memcached that CACHE_URL names, or the test skips."""
     url = os.environ.get("CACHE_URL", "")
     if not url.startswith("pymemcache://"):
-        require(
-            "needs memcached (apt-get install memcached), then CACHE_URL=pymemcache://127.0.0.1:11211"
-        )
+        require(memcached_missing())
     return url.removeprefix("pymemcache://")
 
 
@@ -293,3 +293,31 @@ def test_a_set_many_that_times_out_marks_memcached_dead_too(frozen):
     started = time.monotonic()
     within(2, lambda: [cache.set_many(keys) for _ in range(10)])
     assert time.monotonic() - started < 0.2
+
+
+def test_a_memcached_that_does_not_answer_is_named_with_how_to_start_it(monkeypatch):
+    """Not a bare ConnectionRefusedError: where, which CACHE_URL, and the command."""
+    address = closed_port()
+    port = address.rsplit(":", 1)[1]
+    monkeypatch.setenv("CACHE_URL", f"pymemcache://{address}")
+
+    problem = memcached_unanswered(address)
+
+    assert f"no memcached answers at 127.0.0.1:{port}" in problem
+    assert f"CACHE_URL=pymemcache://127.0.0.1:{port}: ConnectionRefusedError" in problem
+    assert f"workshop memcached --port {port}" in problem
+
+
+def test_a_test_that_needs_memcached_names_the_cache_url_it_found(monkeypatch):
+    monkeypatch.setenv("CACHE_URL", "locmemcache://")
+    assert "CACHE_URL=locmemcache:// is not one" in memcached_missing()
+    monkeypatch.delenv("CACHE_URL")
+    assert "CACHE_URL is not set" in memcached_missing()
+
+
+def test_the_servers_a_step_needs_are_started_by_a_workshop_command():
+    from workshop.cli import build_parser
+
+    for server, port in (("memcached", 11211), ("mariadb", 3307)):
+        args = build_parser().parse_args([server])
+        assert args.port == port and callable(args.handler)

@@ -11,6 +11,7 @@ from workshop.exercise.checkreport import check_report
 from workshop.exercise.hints import hint_take
 from workshop.exercise.lesson import ExerciseError, lesson_load, stage_previous
 from workshop.exercise.stagediff import diff_lines, files_changed
+from workshop.exercise.unused import imports_unused
 from workshop.exercise.workfolder import (
     PROGRESS_FILE,
     exercise_start,
@@ -113,7 +114,13 @@ def check_command(args):
     progress_checked(progress, results)
     if not folder.is_relative_to(STAGES_DIR):  # a stage's own folder keeps no progress
         progress_save(folder, progress)
-    return check_report(stage, lesson, results, progress, verbose=args.verbose)
+    code = check_report(stage, lesson, results, progress, verbose=args.verbose)
+    unused = imports_unused(lesson, folder) if code == 0 and not args.step else []
+    if unused:
+        print("\nThe scaffold imported these for a step, and your work never uses them:")
+        print(textwrap.indent("\n".join(unused), "  "))
+        print("The answer does: check that no behaviour is missing.")
+    return code
 
 
 def diff_command(args):

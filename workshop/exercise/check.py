@@ -39,15 +39,25 @@ class StepResult:
 
     @property
     def passed(self) -> bool:
-        # A step whose tests all skipped (no nginx here, say) has shown nothing yet.
-        return self.exit_code == 0 and not self.count("failed") and self.count("passed") > 0
+        # Every test ran and passed: a skipped test (no nginx here, say) has shown nothing.
+        return (
+            self.exit_code == 0
+            and self.count("passed") > 0
+            and not self.count("failed")
+            and not self.count("skipped")
+        )
+
+    @property
+    def skip_reasons(self) -> list[str]:
+        """Why tests skipped, each reason once, when none failed: what was missing."""
+        if self.count("failed"):
+            return []
+        reasons = [case.message for case in self.cases if case.outcome == "skipped"]
+        return list(dict.fromkeys(reason or "(no reason given)" for reason in reasons))
 
     @property
     def skip_reason(self) -> str | None:
-        """Why the step's tests skipped, when none ran at all."""
-        if self.count("passed") or self.count("failed") or not self.cases:
-            return None
-        return self.cases[0].message
+        return self.skip_reasons[0] if self.skip_reasons else None
 
     @property
     def outcome(self) -> str:
@@ -55,7 +65,9 @@ class StepResult:
             return "passes"
         if self.count("failed"):
             return f"{self.count('failed')} of {len(self.cases)} tests fail"
-        return "skipped" if self.skip_reason else "fails"
+        if self.skip_reason:
+            return f"{self.count('skipped')} of {len(self.cases)} tests skipped"
+        return "fails"
 
     @property
     def first_failure(self) -> Case | None:

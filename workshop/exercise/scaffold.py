@@ -20,6 +20,11 @@ stage 04's views) stays code there, not a TODO of the wrong exercise. Everything
 the lesson stays as in the stage before; the brief becomes README.md.
 
     python -m workshop.exercise.scaffold 02     the lines a learner writes, per step
+
+Those lines are the answer's non-blank lines, comments included: in the skeletons' marked
+regions, and those added in the files [exercise] write names for a step. Each brief states
+them (lines_stated). A plain diff of a fresh scaffold against the stage counts more: its
+blank lines, and the TODO and stand-in lines that the answer replaces.
 """
 
 import difflib
@@ -110,8 +115,27 @@ def scaffold_write(lesson: Lesson, target: Path) -> None:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         text = (stage.path / name).read_text()
         (target / name).write_text(skeleton_text(text, stage=stage.number, source=name))
+    # The stage before's tests that this lesson changes or removes: stage 04 reverses a
+    # test of stage 03 (a visitor with a session now gets a page from the cache). The
+    # folder holds this stage's version, so `workshop test NN --path` never fails on a
+    # test the lesson undoes on purpose; it fails, as it should, until the work is done.
+    for name, how in replaced_tests(lesson).items():
+        if how == "removed":
+            (target / name).unlink()
+        else:
+            shutil.copyfile(stage.path / name, target / name)
     if "brief" in exercise:
         shutil.copyfile(stage.path / exercise["brief"], target / "README.md")
+
+
+def replaced_tests(lesson: Lesson) -> dict[str, str]:
+    """{test file of the stage before: "changed" | "removed"} by this stage's lesson."""
+    changes = files_changed(stage_previous(lesson.stage).path, lesson.stage.path)
+    return {
+        name: how
+        for name, how in changes.items()
+        if name.startswith("tests/") and how in ("changed", "removed")
+    }
 
 
 def lines_per_step(lesson: Lesson, scaffold: Path) -> Counter:
@@ -132,6 +156,14 @@ def _lines_differing(old: Path, new: Path) -> int:
     return sum(
         1 for line in diff if line[:1] == "+" and not line.startswith("+++") and line[1:].strip()
     )
+
+
+def lines_stated(lesson: Lesson, counts: Counter) -> str:
+    """How the brief states the lines a learner writes (tests/tooling/test_exercise.py
+    holds each brief to it): the count of lines_per_step, no other."""
+    per_step = [str(counts[step.number]) for step in lesson.steps]
+    listed = ", ".join(per_step[:-1]) + f" and {per_step[-1]}"
+    return f"You write {sum(counts.values())} lines: {listed} for steps 1 to {len(per_step)}"
 
 
 def scaffold_report(lesson: Lesson, scaffold: Path) -> list[str]:

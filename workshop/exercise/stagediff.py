@@ -10,7 +10,7 @@ from pathlib import Path
 # The learner's progress, kept in their work folder (workfolder.py).
 PROGRESS_FILE = ".workshop-progress.json"
 # Neither copied nor compared: what a stage writes as it runs, caches, the progress.
-GENERATED = ("var", "__pycache__", "*.pyc", ".pytest_cache", PROGRESS_FILE)
+GENERATED = ("var", "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", PROGRESS_FILE)
 
 MARKER = re.compile(rb"^[ \t]*# exercise \d\d: (?:step \d+: .*|end.*)\n?", re.MULTILINE)
 

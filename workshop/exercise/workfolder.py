@@ -64,10 +64,12 @@ def progress_of(stage: Stage, folder: Path) -> Progress:
 
 
 def progress_checked(progress: Progress, results) -> Progress:
-    """The progress after a check: each step that ran counts as it did now; a step left
-    out (check --step N) keeps what the last check found."""
+    """The progress after a check: a step that passed now counts as passed, one that
+    failed as not; a step whose tests skipped (no nginx, no memcached here) showed
+    nothing, so it keeps what an earlier check found, as does a step left out (check
+    --step N)."""
     passed = {r.step.number for r in results if r.passed}
-    ran = {r.step.number for r in results}
-    progress.steps_passed = sorted(passed | (set(progress.steps_passed) - ran))
+    failed = {r.step.number for r in results if not r.passed and not r.skip_reason}
+    progress.steps_passed = sorted(passed | (set(progress.steps_passed) - failed))
     progress.checked = True
     return progress

@@ -32,7 +32,10 @@ def _shop_test_defaults(request):
         return
     from django.core.cache import cache
 
+    from .memcached import memcached_check
+
     settings = request.getfixturevalue("settings")
+    memcached_check(settings)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
@@ -81,8 +84,8 @@ def mariadb():
 
     if connection.vendor != "mysql":
         require(
-            "needs MariaDB (apt-get install mariadb-server), "
-            "then DATABASE_URL=mysql://root:@127.0.0.1:3306/test"
+            "needs MariaDB (apt-get install mariadb-server): start one in another terminal "
+            "with `workshop mariadb`, then DATABASE_URL=mysql://root:@127.0.0.1:3307/shop"
         )
     return connection
 

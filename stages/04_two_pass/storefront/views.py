@@ -51,7 +51,7 @@ class TwoPassView(View):
         stale_served.set(False)
         skeleton = self.skeleton()
         response = HttpResponse(visitor_parts_fill(skeleton, request))
-        # exercise 04: step 3: a page with a visitor's parts in it is theirs alone
+        # exercise 04: step 3: every page pass two fills in is private, an anonymous visitor's too
         patch_cache_control(response, private=True)
         patch_vary_headers(response, ["Cookie"])
         # exercise 04: end

@@ -191,3 +191,36 @@ def test_a_sale_that_leaves_stock_changes_its_page_but_keeps_the_home_page_and_l
         assert "only 3 left" in html, "the product page shows the stock from before the sale"
     for url in ["/", tv.category.get_absolute_url()]:
         assert not rendered_afresh(customer_client.get(url)), f"{url} was thrown away"
+
+
+def test_a_sale_retires_the_page_files_that_nginx_would_serve_in_place_of_its_pages(
+    customer_client, shop, committed, page_files
+):
+    """A bumped version retires a skeleton, but nginx serves a page file before Django
+    sees the request: the files of the pages a sale changed must go too (stage 03's
+    checkout removed them itself; from this stage on, products_sold() says what a sale
+    changed, so it retires them)."""
+    tv, radio = shop
+    anonymous = Client()
+    for url in ["/", *urls_of(tv, radio)]:
+        page_files.written_by(anonymous, url)
+
+    with committed():
+        buy(customer_client, tv, 2)
+
+    assert not page_files.of(tv.get_absolute_url()).exists(), (
+        f"{tv.get_absolute_url()}: its page file from before the sale is still there, and "
+        "nginx serves it: every visitor without a session sees the old stock"
+    )
+    for url in ["/", *urls_of(radio), tv.category.get_absolute_url()]:
+        assert page_files.of(url).exists(), f"{url}: its page file went, though the sale left stock"
+
+    with committed():
+        buy(customer_client, tv, 3)
+
+    for url in ["/", tv.category.get_absolute_url()]:
+        assert not page_files.of(url).exists(), (
+            f"{url}: its page file from before the sale is still there, and nginx serves "
+            "it: visitors without a session are offered a product that is sold out"
+        )
+    assert page_files.of(radio.get_absolute_url()).exists(), "the radio's page file went"

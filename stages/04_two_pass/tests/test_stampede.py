@@ -13,7 +13,7 @@ from django.test.signals import template_rendered
 
 from workshop.testing.factories import ProductFactory
 from workshop.testing.forms import checkout_form
-from workshop.testing.services import require
+from workshop.testing.memcached import memcached_require
 
 pytestmark = [pytest.mark.lesson]
 
@@ -22,12 +22,8 @@ VISITORS = 50
 
 @pytest.fixture
 def memcached(settings):
-    backend = settings.CACHES["default"]["BACKEND"]
-    if "PyMemcacheCache" not in backend:
-        require(
-            "needs memcached (apt-get install memcached), then "
-            "CACHE_URL=pymemcache://127.0.0.1:11211: a lock must hold across processes"
-        )
+    """A lock must hold across processes: the cache is a memcached, or the test skips."""
+    memcached_require(settings)
 
 
 @pytest.fixture

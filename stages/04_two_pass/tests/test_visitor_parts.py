@@ -1,6 +1,6 @@
 """Step 3: pass two fills in this visitor's own parts (their name, their cart count, their
-CSRF token) on a page whose skeleton came from the cache, and the page is theirs alone:
-private, and varying with the cookie."""
+CSRF token) on a page whose skeleton came from the cache, and every page pass two fills
+in, an anonymous visitor's too, is private and varies with the cookie."""
 
 import re
 
@@ -56,14 +56,21 @@ def test_two_customers_see_only_their_own_parts_and_an_anonymous_visitor_no_trac
     assert token_of(seen_by_alice) != token_of(seen_by_bruno)
 
 
-def test_pages_filled_in_for_a_visitor_are_private_and_vary_with_the_cookie(
+def test_every_two_pass_page_is_private_and_varies_with_the_cookie_for_every_visitor(
     customer_client, tv, from_cache
 ):
-    for client in (customer_client, Client()):
+    """An anonymous visitor's page too: pass two runs for every visitor, and a shared
+    cache that kept an anonymous copy would hand it to a visitor who has since logged in."""
+    visitors = {"a logged-in customer": customer_client, "an anonymous visitor": Client()}
+    for who, client in visitors.items():
         for url in ["/", tv.get_absolute_url()]:
             response = from_cache(client, url) if client is customer_client else client.get(url)
-            assert "private" in response.headers.get("Cache-Control", ""), f"{url}: not private"
-            assert "Cookie" in response.headers.get("Vary", ""), f"{url}: no Vary: Cookie"
+            cache_control = response.headers.get("Cache-Control", "(none)")
+            vary = response.headers.get("Vary", "(none)")
+            assert "private" in cache_control, (
+                f"{url}: not private for {who} (Cache-Control: {cache_control})"
+            )
+            assert "Cookie" in vary, f"{url}: no Vary: Cookie for {who} (Vary: {vary})"
 
 
 def test_the_csrf_token_on_a_cached_page_is_the_visitors_own_and_a_post_with_it_works(

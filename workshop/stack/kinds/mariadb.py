@@ -35,6 +35,31 @@ collation-server = utf8mb4_unicode_ci
 """
 
 
+def mariadb_config(folder, datadir, port: int, socket) -> str:
+    """my.cnf of a MariaDB of its own in ``folder``, as a stack and `workshop mariadb`
+    run one."""
+    (folder / "tmp").mkdir(parents=True, exist_ok=True)
+    config = MY_CNF.format(datadir=datadir, port=port, host=HOST, socket=socket, dir=folder)
+    if os.geteuid() == 0:
+        config += f"user = {getpass.getuser()}\n"  # mariadbd refuses root without it
+    return config
+
+
+def mariadb_install(config_file, datadir, log) -> None:
+    command = [
+        program_find("mariadb-install-db"),
+        f"--defaults-file={config_file}",
+        "--auth-root-authentication-method=normal",  # root without a password, locally
+        "--skip-test-db",
+    ]
+    with log.open("w") as out:
+        result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        # Half a data directory would pass for a whole one at the next start.
+        shutil.rmtree(datadir, ignore_errors=True)
+        raise StackError(f"mariadb-install-db failed; see {log}")
+
+
 class MariaDB(Kind):
     port_offset = 21
     stop_wait_seconds = 60  # a clean InnoDB shutdown can take a while
@@ -119,12 +144,7 @@ class MariaDB(Kind):
 
     def prepare(self) -> None:
         super().prepare()
-        (self.dir / "tmp").mkdir(exist_ok=True)
-        config = MY_CNF.format(
-            datadir=self.datadir, port=self.port, host=HOST, socket=self.socket, dir=self.dir
-        )
-        if os.geteuid() == 0:
-            config += f"user = {getpass.getuser()}\n"  # mariadbd refuses root without it
+        config = mariadb_config(self.dir, self.datadir, self.port, self.socket)
         if self.role == "primary":
             config += replication.PRIMARY_CNF.format(server_id=self.server_id)
         elif self.role == "replica":
@@ -137,19 +157,7 @@ class MariaDB(Kind):
 
     def _install(self) -> None:
         self.stack.say(f"{self.name}: creating MariaDB's data directory")
-        command = [
-            program_find("mariadb-install-db"),
-            f"--defaults-file={self.config_file}",
-            "--auth-root-authentication-method=normal",  # root without a password, locally
-            "--skip-test-db",
-        ]
-        log = self.dir / "install.log"
-        with log.open("w") as out:
-            result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT)
-        if result.returncode != 0:
-            # Half a data directory would pass for a whole one at the next start.
-            shutil.rmtree(self.datadir, ignore_errors=True)
-            raise StackError(f"mariadb-install-db failed; see {log}")
+        mariadb_install(self.config_file, self.datadir, self.dir / "install.log")
 
     def preflight(self) -> None:
         super().preflight()

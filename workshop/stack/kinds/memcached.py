@@ -12,18 +12,23 @@ from .base import Kind
 MEMORY_MB = 256
 
 
+def memcached_argv(port: int) -> list[str]:
+    """A memcached on HOST:port, as the stack and `workshop memcached` start one."""
+    command = [program_find("memcached"), "-l", HOST, "-p", str(port), "-U", "0"]
+    command += ["-m", str(MEMORY_MB)]
+    if os.geteuid() == 0:
+        # memcached refuses to run as root unless told which user to be.
+        command += ["-u", getpass.getuser()]
+    return command
+
+
 class Memcached(Kind):
     programs = ("memcached",)
     port_offset = 11
     priority = 100
 
     def command(self) -> list[str]:
-        command = [program_find("memcached"), "-l", HOST, "-p", str(self.port), "-U", "0"]
-        command += ["-m", str(MEMORY_MB)]
-        if os.geteuid() == 0:
-            # memcached refuses to run as root unless told which user to be.
-            command += ["-u", getpass.getuser()]
-        return command
+        return memcached_argv(self.port)
 
     def django_env(self) -> dict[str, str]:
         return {"CACHE_URL": f"pymemcache://{HOST}:{self.port}"}
