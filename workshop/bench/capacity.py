@@ -31,7 +31,6 @@ from .runner import private_stack
 from .warmup import pages_warm_all, warm_up_exists, warm_up_wanted
 
 LADDER_APP_SERVERS = 4  # in every stage that runs several
-RETURNING_SESSIONS = 8  # returning customers' sessions, opened before the climbs
 RUNGS = ("warm", "cold")
 
 
@@ -62,7 +61,7 @@ def capacity(stage, *, runs: int = 2, rungs=RUNGS, climb: Climb | None = None, s
     run = f"{stage.number}-{datetime.now():%Y%m%dT%H%M%S}"
     folder = RESULTS_DIR / "raw" / f"capacity-{run}"
     folder.mkdir(parents=True)
-    env, steps = _locust_env(stack, folder), []
+    env, steps = _locust_env(stack, folder, sessions=climb.returning_sessions), []
     for rung in rungs:
         if rung == "warm":
             _warm_up(stage, stack)
@@ -79,12 +78,12 @@ def capacity(stage, *, runs: int = 2, rungs=RUNGS, climb: Climb | None = None, s
     return frame
 
 
-def _locust_env(stack, folder: Path) -> dict:
+def _locust_env(stack, folder: Path, *, sessions: int) -> dict:
     """The shop's map and the returning customers' cookies, made before any climb: the
     logins behind those sessions are outside every measurement."""
     shop = shop_discover(stack.url)
     shop_map_save(shop, folder / "shop.json")
-    cookies = [customer_login(stack.url, name) for name in DEMO_CUSTOMERS[:RETURNING_SESSIONS]]
+    cookies = [customer_login(stack.url, name) for name in DEMO_CUSTOMERS[:sessions]]
     (folder / "sessions.json").write_text(json.dumps(cookies))
     return dict(
         os.environ,

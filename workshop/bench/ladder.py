@@ -40,12 +40,15 @@ class Climb:
     refinements: int = 2
     max_steps: int = 14
     max_users: int = 4000
+    returning_sessions: int = 8  # the returning customers' logins, made before the climbs
 
 
 def climb_short(seconds: float) -> Climb:
     """CI's short run (``WORKSHOP_BENCH_SECONDS`` of a few seconds): every part of the
     climb runs once, its figures are not the point."""
-    return Climb(step_seconds=seconds, settle_seconds=1, refinements=1, max_steps=3)
+    return Climb(
+        step_seconds=seconds, settle_seconds=1, refinements=1, max_steps=2, returning_sessions=2
+    )
 
 
 def users_next(users: int, kept: int, broken: int | None, climb: Climb, refined: int):

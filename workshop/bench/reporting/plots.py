@@ -30,6 +30,11 @@ def plot_cpu_per_request(table: pd.DataFrame, *, title: str, ax=None):
     table[services].rename(columns=labels).plot.barh(
         stacked=True, ax=ax, color=[SERVICE_COLOURS.get(s, "#8172b3") for s in services]
     )
+    # Each bar's total at its end: a cached page's bar is a sliver beside a rendered one.
+    for row, total in enumerate(table[services].sum(axis=1)):
+        ax.annotate(
+            f" {total:.3g} ms", (total, row), va="center", fontsize="small", annotation_clip=False
+        )
     ax.set_xlabel("server CPU ms per request")
     ax.set_ylabel("")
     ax.set_title(title)
@@ -49,20 +54,22 @@ def plot_spike(history: pd.DataFrame, point: dict | None, *, title: str):
     rates.plot(history["t"], history["rps"], color="#4c72b0", label="requests/s")
     rates.plot(history["t"], history["failures_per_s"], color="#c44e52", label="failures/s")
     rates.set_ylabel("per second")
-    _legend_both(load, rates)
+    _legend_both(load, rates, loc="upper left", outside=True)
     latency.plot(history["t"], history["p95_ms"] / 1000, color="#dd8452", label="p95 (recent)")
     latency.plot(history["t"], history["p50_ms"] / 1000, color="#55a868", label="p50 (recent)")
     latency.axhline(P95_LIMIT_MS / 1000, color="grey", linestyle="--", label="2 s")
     latency.set_ylabel("seconds")
     latency.set_xlabel("seconds into the run")
-    latency.legend(loc="upper right", fontsize="small")
+    latency.legend(loc="upper left", bbox_to_anchor=(1.08, 1), fontsize="small")
+    _from_zero(load, rates, latency)
     if point:
         for ax in (load, latency):
             ax.axvline(point["t"], color="#c44e52", linestyle=":")
+        # Above the plot, at the break's time: no line runs through it.
         load.annotate(
-            f"broke: {point['users']} users\n({point['cause']})",
-            (point["t"], point["users"]), xytext=(6, -30), textcoords="offset points",
-            fontsize="small",
+            f"broke: {point['users']} users ({point['cause']})", (point["t"], 1),
+            xycoords=("data", "axes fraction"), xytext=(0, 4), textcoords="offset points",
+            ha="center", va="bottom", fontsize="small", color="#c44e52",
         )  # fmt: skip
     fig.suptitle(title)
     fig.tight_layout()
@@ -108,6 +115,7 @@ def plot_scaling(table: pd.DataFrame, *, title: str):
     ax.set_xlabel("app servers, each held to the same CPU share")
     ax.set_ylabel("requests/s (rendered pages)")
     ax.set_xticks(list(servers))
+    _from_zero(ax)
     busy = ax.twinx()
     busy.plot(
         servers, 100 * table["machine busy"], marker="s", color="#c44e52", label="machine busy"
@@ -141,6 +149,7 @@ def plot_drill(drill, *, title: str):
     latency.plot(history["t"], history["p95_ms"] / 1000, color="#dd8452", label="p95 (recent)")
     latency.set_ylabel("p95, last 3 s (s)")
     latency.set_xlabel("seconds into the drill")
+    _from_zero(rates, latency)
     _drill_marks(drill.marks, (rates, latency))
     fig.suptitle(title)
     fig.tight_layout()
@@ -150,14 +159,17 @@ def plot_drill(drill, *, title: str):
 def _drill_marks(marks: pd.DataFrame, axes) -> None:
     """Each moment of the drill (a kill, a restart) as a band on every panel, named on
     the first: a moment shorter than 0.3 s still shows."""
-    for _, mark in marks.iterrows():
+    for number, (_, mark) in enumerate(marks.iterrows()):
         for ax in axes:
             ax.axvspan(
                 mark["start"], max(mark["end"], mark["start"] + 0.3), color="#ccb974", alpha=0.5
             )
+        # Above the first panel, every other name one line higher: marks a few seconds
+        # apart (a kill and its restart) would write over each other on one line.
         axes[0].annotate(
             mark["label"], (mark["start"], 1), xycoords=("data", "axes fraction"),
-            xytext=(2, -12), textcoords="offset points", fontsize="small", rotation=90, va="top",
+            xytext=(0, 3 + 11 * (number % 2)), textcoords="offset points", fontsize="small",
+            ha="center", va="bottom",
         )  # fmt: skip
 
 
@@ -175,10 +187,19 @@ def plot_ratios(ratios: pd.DataFrame, *, title: str, ax=None, xlabel="ratio to s
     return ax
 
 
-def _legend_both(left, right, loc="upper right"):
+def _legend_both(left, right, loc="upper right", *, outside=False):
+    """One legend for a panel and its twin; ``outside``: right of the panel, off the data."""
     lines = left.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
-    left.legend(lines[0] + more[0], lines[1] + more[1], loc=loc, fontsize="small")
+    where = {"loc": loc, "bbox_to_anchor": (1.08, 1)} if outside else {"loc": loc}
+    left.legend(lines[0] + more[0], lines[1] + more[1], fontsize="small", **where)
+
+
+def _from_zero(*axes) -> None:
+    """Every count, rate and latency axis starts at zero, unless a log scale says not."""
+    for ax in axes:
+        if ax.get_yscale() == "linear":
+            ax.set_ylim(0, None)
 
 
 SERVER_COLOURS = {"db": "#c44e52", "replica1": "#4c72b0", "replica2": "#55a868"}
@@ -218,6 +239,7 @@ def plot_failover(drill, *, title: str):
     reads.set_ylabel("SELECTs/s per server")
     reads.set_xlabel("seconds into the drill")
     reads.legend(loc="upper left", fontsize="small")
+    _from_zero(rates, latency, reads)
     _drill_marks(drill.marks, (rates, latency, reads))
     fig.suptitle(title)
     fig.tight_layout()
@@ -268,6 +290,7 @@ def plot_cache_drill(drill, *, title: str):
     latency.set_ylabel("p95 (s)")
     latency.set_xlabel("seconds into the drill")
     latency.legend(loc="center right", fontsize="small")
+    _from_zero(rates, latency)
     for _, phase in drill.marks.iterrows():
         colour = PHASE_COLOURS.get(phase["label"])
         for ax in (rates, latency):
