@@ -2,6 +2,8 @@
 server) is held to it while the shop serves, natively by its cgroup and under compose by
 its container's `cpus:`. The capacity ladder compares stages on this budget."""
 
+import re
+
 import pytest
 
 from workshop.stack.processes import process_tree
@@ -27,7 +29,9 @@ def shares_held(stack) -> dict[str, set[float | None]]:
     held: dict[str, set[float | None]] = {}
     if hasattr(stack, "compose"):  # a compose stack: each container's cpus
         for container in stack.compose.containers():
-            service = container["Config"]["Labels"]["com.docker.compose.service"]
+            # replica1 and replica2 are two compose services of stack.toml's one [replica].
+            name = container["Config"]["Labels"]["com.docker.compose.service"]
+            service = re.sub(r"\d+$", "", name)
             nano = container["HostConfig"].get("NanoCpus") or 0
             held.setdefault(service, set()).add(nano / 1e9 or None)
         return held

@@ -2,11 +2,12 @@
 requests and CPU readings, each climb's capacity, and the table the ratios come from."""
 
 import math
+import os
 
 import pandas as pd
 import pytest
 
-from workshop.bench.capacity import capacity_of, ladder_servers
+from workshop.bench.capacity import capacity_of, ladder_servers, pages_remove
 from workshop.bench.ladder import Climb, users_next
 from workshop.bench.logins import LOGIN
 from workshop.bench.reporting.ladder import budget, ladder_ratios, ladder_table
@@ -118,3 +119,22 @@ def test_a_ratio_counts_only_when_both_runs_meet_it():
     ratios = ladder_ratios(table, {("warm", "02", "01"): 2.4})
     assert not ratios["met"].iloc[0]  # 150 / 64 = 2.34, though 160 / 60 = 2.67
     assert ladder_ratios(table, {("warm", "02", "01"): 2.3})["met"].iloc[0]
+
+
+def test_page_files_go_even_while_a_server_writes_new_ones(tmp_path, monkeypatch):
+    """The cold rung empties the page files while the crowd runs: a file written into a
+    folder being removed (CI saw `Directory not empty`) must not stop the climb."""
+    (tmp_path / "p" / "tv").mkdir(parents=True)
+    (tmp_path / "p" / "tv" / "index.html").write_text("old")
+    (tmp_path / "index.html").write_text("old")
+    real_rmdir = os.rmdir
+
+    def rmdir_while_written(path, *args, **kwargs):
+        if str(path).endswith("tv") or path == "tv":  # a server writes the page again
+            (tmp_path / "p" / "tv" / "index.html").write_text("new")
+        return real_rmdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", rmdir_while_written)
+    pages_remove(tmp_path)
+
+    assert not (tmp_path / "index.html").exists()

@@ -103,10 +103,19 @@ def caches_empty(stack) -> None:
         client.flush_all(noreply=False)
     finally:
         client.close()
-    pages = stack.run.var_dir / "pages"
-    if pages.is_dir():
-        for entry in pages.iterdir():
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    pages_remove(stack.run.var_dir / "pages")
+
+
+def pages_remove(pages: Path) -> None:
+    """Every page file under ``pages``, while the app servers serve: a file they write
+    meanwhile may stay (a deploy's first visitors write them too), nothing fails."""
+    if not pages.is_dir():
+        return
+    for entry in pages.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def capacity_of(steps: pd.DataFrame) -> pd.DataFrame:
