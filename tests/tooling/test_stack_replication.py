@@ -33,7 +33,7 @@ def test_stage_05_runs_a_primary_and_two_replicas_of_it():
     assert (replica.kind, replica.count, replica.options) == (
         "mariadb",
         2,
-        {"role": "replica", "primary": "db"},
+        {"role": "replica", "primary": "db", "cpu_share": 0.25},
     )
     assert [i.name for i in replica.instances()] == ["replica1", "replica2"]
 
