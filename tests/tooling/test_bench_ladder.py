@@ -101,7 +101,8 @@ def test_the_ladders_budget_reads_each_stages_stack_toml():
     assert ladder_servers(stage_get("01")) is None  # its one app server
     assert ladder_servers(stage_get("03")) == 4
     assert budget(stage_get("01"), 1) == {
-        "app servers": 1, "MariaDB servers": 1, "capped cores": 0.5,
+        "app servers": 1, "MariaDB servers": 1, "app cores": 0.25, "MariaDB cores": 0.25,
+        "capped cores": 0.5,
     }  # fmt: skip
     assert budget(stage_get("05"), 4)["capped cores"] == 1.75
 

@@ -25,7 +25,7 @@ from workshop.stack.ports import HOST
 from workshop.stack.topology import APP, topology_load
 
 from .ladder import Climb, climb_run, climb_short
-from .profiles import DEFAULT_SECONDS, SECONDS_ENV, seconds_default
+from .profiles import DEFAULT_SECONDS, seconds_default
 from .results import RESULTS_DIR
 from .runner import private_stack
 from .warmup import pages_warm_all, warm_up_exists, warm_up_wanted
@@ -123,6 +123,3 @@ def capacity_of(steps: pd.DataFrame) -> pd.DataFrame:
     held = steps["users"].where(steps["kept"] & steps["counts"], 0)
     climbs = steps.assign(capacity=held).groupby(["stage", "rung", "run"])["capacity"]
     return climbs.max().reset_index()
-
-
-__all__ = ["SECONDS_ENV", "caches_empty", "capacity", "capacity_of", "ladder_servers"]

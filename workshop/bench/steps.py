@@ -74,7 +74,7 @@ def step_judge(requests: pd.DataFrame, before: Reading, after: Reading, cores: i
     row["kept"] = bool(
         len(requests)
         and page_p95 <= PAGE_P95_MS
-        and (login_p95 != login_p95 or login_p95 <= LOGIN_P95_MS)  # NaN: no login here
+        and (pd.isna(login_p95) or login_p95 <= LOGIN_P95_MS)  # no login in the step
         and row["failures"] == 0
     )
     row["counts"] = row["idle_share"] >= MIN_IDLE_SHARE
@@ -89,7 +89,7 @@ def _p95(values: pd.Series) -> float:
 def step_line(label: str, users: int, row: dict) -> str:
     """One progress line per step."""
     login = row["login_p95_ms"]
-    login_text = f"login p95 {login / 1000:.1f} s" if login == login else "no login"
+    login_text = "no login" if pd.isna(login) else f"login p95 {login / 1000:.1f} s"
     verdict = "kept" if row["kept"] else "BROKEN"
     if not row["counts"]:
         verdict += ", but the machine ran out (does not count)"

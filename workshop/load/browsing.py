@@ -38,9 +38,13 @@ def page_name(client, name: str) -> str:
     return name + SESSION if has_session else name
 
 
-def landing(client) -> None:
-    """A new visitor: the home page and, once per visit, the stylesheet."""
-    home(client)
+def landing(client, via: str | None = None) -> None:
+    """A new visitor: the home page (by the link ``via``, if given) and, once per visit,
+    the stylesheet."""
+    if via:
+        client.get(via, name=via)
+    else:
+        home(client)
     client.get(STYLESHEET, name=STYLESHEET)
 
 

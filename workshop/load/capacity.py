@@ -44,8 +44,7 @@ class Newcomer(AnonymousVisitor):
 
     def on_start(self):
         self.shop = shop_for(self.host)
-        self.client.get(CAMPAIGN_LANDING, name="/?utm_source (campaign)")
-        self.client.get(browsing.STYLESHEET, name=browsing.STYLESHEET)
+        browsing.landing(self.client, via=CAMPAIGN_LANDING)
 
 
 def _sessions():

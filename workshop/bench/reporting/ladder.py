@@ -32,6 +32,8 @@ def budget(stage, app_servers: int) -> dict:
     return {
         "app servers": app_servers,
         "MariaDB servers": db_count,
+        "app cores": app_servers * app_share,
+        "MariaDB cores": db_share,
         "capped cores": app_servers * app_share + db_share,
     }
 
